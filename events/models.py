@@ -1,0 +1,532 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from .dates import FuzzyDate, Precision, clean_fuzzy_date, fuzzy_date_fields
+
+
+class Country(models.TextChoices):
+    # ISO 3166-1 alpha-2 codes of the countries and territories the archive names.
+    # EU is the code ISO reserves for the European Union, which acts here as one party.
+    CA = "CA", "Canada"
+    CN = "CN", "China"
+    DE = "DE", "Germany"
+    EU = "EU", "European Union"
+    GB = "GB", "United Kingdom"
+    HK = "HK", "Hong Kong"
+    RU = "RU", "Russia"
+    TW = "TW", "Taiwan"
+    UA = "UA", "Ukraine"
+    US = "US", "United States"
+
+
+OUTSIDE_FIELDS_HELP = (
+    "Names of fields whose values do not come from the seed documents "
+    '(for example ["native_name", "country"]). Pages mark them as such.'
+)
+
+
+def exactly_one_of(first, second, name):
+    """A check constraint: exactly one of two foreign keys is set."""
+    return models.CheckConstraint(
+        condition=(Q(**{f"{first}__isnull": False}) & Q(**{f"{second}__isnull": True}))
+        | (Q(**{f"{first}__isnull": True}) & Q(**{f"{second}__isnull": False})),
+        name=name,
+        violation_error_message=f"Choose exactly one: a {first.replace('_', ' ')} or a {second.replace('_', ' ')}.",
+    )
+
+
+class Source(models.Model):
+    class Kind(models.TextChoices):
+        NEWS_ARTICLE = "news_article", "News article"
+        LETTER = "letter", "Letter"
+        PRESS_RELEASE = "press_release", "Press release"
+        REPORT = "report", "Report"
+        STATEMENT = "statement", "Statement"
+
+    slug = models.SlugField(max_length=120, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=300)
+    outlet = models.CharField(max_length=200, blank=True, help_text="The publication or site it appeared on.")
+    author = models.CharField(max_length=200, blank=True, help_text="Blank where the document names no author.")
+    url = models.URLField("URL", max_length=500, blank=True, help_text="Blank where the address is not known.")
+    published_precision, published_earliest, published_latest = fuzzy_date_fields("Published")
+    text = models.TextField(
+        help_text="The document's full text, verbatim, without site boilerplate. Citations are checked against it."
+    )
+    seed_file = models.CharField(max_length=200, blank=True, help_text="The seed file this text was taken from.")
+    notes = models.TextField(blank=True, help_text="What was removed from the original, and why.")
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("source_detail", args=[self.slug])
+
+    @property
+    def published(self):
+        return FuzzyDate.of(self, "published")
+
+    def clean(self):
+        clean_fuzzy_date(self, "published")
+
+
+class Organization(models.Model):
+    class Kind(models.TextChoices):
+        GOVERNMENT = "government", "Government"
+        MINISTRY = "ministry", "Ministry or department"
+        PARLIAMENT = "parliament", "Parliament or chamber"
+        COMMITTEE = "committee", "Committee"
+        PARTY = "party", "Political party"
+        STATE_BODY = "state_body", "State body"
+        INTERNATIONAL = "international", "International organisation"
+        COURT = "court", "Court"
+        NGO = "ngo", "Civil society organisation"
+        COMPANY = "company", "Company"
+        MEDIA = "media", "Media"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=120, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    country = models.CharField(max_length=2, choices=Country.choices, blank=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    description = models.TextField(blank=True)
+    outside_fields = models.JSONField(default=list, blank=True, help_text=OUTSIDE_FIELDS_HELP)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("organization_detail", args=[self.slug])
+
+
+class Person(models.Model):
+    name = models.CharField(max_length=200, help_text="The name as the documents give it in full: 'David Lammy'.")
+    slug = models.SlugField(max_length=120, unique=True)
+    sort_name = models.CharField(max_length=200, help_text="'Lammy, David'.")
+    honorific = models.CharField(max_length=50, blank=True, help_text="Sir, Lord, Baroness, ...")
+    native_name = models.CharField(max_length=200, blank=True, help_text="The name in its own script: 习近平.")
+    native_name_language = models.CharField(max_length=20, blank=True, help_text="A BCP 47 tag: zh-Hans.")
+    country = models.CharField(max_length=2, choices=Country.choices, blank=True)
+    description = models.CharField(max_length=300, blank=True)
+    outside_fields = models.JSONField(default=list, blank=True, help_text=OUTSIDE_FIELDS_HELP)
+
+    class Meta:
+        ordering = ["sort_name"]
+        verbose_name_plural = "people"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("person_detail", args=[self.slug])
+
+    @property
+    def styled_name(self):
+        return f"{self.honorific} {self.name}" if self.honorific else self.name
+
+
+class Alias(models.Model):
+    """Another name a person or organization goes by in the documents."""
+
+    class Kind(models.TextChoices):
+        SHORT = "short", "Short form (Mr Lammy, Sir Keir)"
+        TITLE = "title", "Title (Lord Alton of Liverpool)"
+        FULL = "full", "Fuller or other form"
+        ABBREVIATION = "abbreviation", "Abbreviation (FCDO)"
+        INFORMAL = "informal", "Informal name (Downing Street, Tory)"
+
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="aliases")
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="aliases"
+    )
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.SHORT)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "aliases"
+        constraints = [exactly_one_of("person", "organization", "alias_names_exactly_one_actor")]
+        # The actor filter looks aliases up by name.
+        indexes = [models.Index(fields=["name"], name="alias_name_idx")]
+
+    def __str__(self):
+        return self.name
+
+
+class Topic(models.Model):
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("topic_detail", args=[self.slug])
+
+    def with_descendants(self):
+        """This topic and every topic below it, from one query over the (small) tree."""
+        children = {}
+        for topic in Topic.objects.all():
+            children.setdefault(topic.parent_id, []).append(topic)
+        found, todo = [], [self]
+        while todo:
+            topic = todo.pop()
+            found.append(topic)
+            todo.extend(children.get(topic.pk, []))
+        return found
+
+
+class Role(models.Model):
+    """An office a person held: Foreign Secretary, Chair of the Foreign Affairs Committee."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="roles")
+    title = models.CharField(max_length=200)
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="roles"
+    )
+    start_precision, start_earliest, start_latest = fuzzy_date_fields("Start")
+    end_precision, end_earliest, end_latest = fuzzy_date_fields("End")
+
+    class Meta:
+        ordering = ["person__sort_name", "start_earliest"]
+
+    def __str__(self):
+        return f"{self.title} ({self.person})"
+
+    @property
+    def start(self):
+        return FuzzyDate.of(self, "start")
+
+    @property
+    def end(self):
+        return FuzzyDate.of(self, "end")
+
+    def clean(self):
+        clean_fuzzy_date(self, "start")
+        clean_fuzzy_date(self, "end")
+
+
+class EventQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Event.Status.PUBLISHED)
+
+    def in_date_order(self):
+        # Undated events sort last, so the timeline ends with its "Date unknown" group.
+        return self.order_by(
+            models.F("date_earliest").asc(nulls_last=True),
+            models.F("date_latest").asc(nulls_last=True),
+            "title",
+            "pk",
+        )
+
+    def for_list(self):
+        return self.prefetch_related(
+            "topics",
+            models.Prefetch(
+                "participations",
+                queryset=Participation.objects.select_related("person", "organization").order_by("order", "pk"),
+            ),
+        )
+
+    def overlapping(self, first=None, last=None):
+        """Events whose possible days overlap [first, last]; undated events can't be placed, so never match."""
+        queryset = self.exclude(date_precision=Precision.UNKNOWN)
+        if first:
+            queryset = queryset.filter(date_latest__gte=first)
+        if last:
+            queryset = queryset.filter(date_earliest__lte=last)
+        return queryset
+
+    def involving(self, people=(), organizations=()):
+        return self.filter(
+            Q(participations__person__in=people) | Q(participations__organization__in=organizations)
+        ).distinct()
+
+    def in_country(self, code):
+        return self.filter(
+            Q(country=code)
+            | Q(participations__person__country=code)
+            | Q(participations__organization__country=code)
+        ).distinct()
+
+    def about(self, topics):
+        return self.filter(topics__in=topics).distinct()
+
+    def search(self, text):
+        """Events whose title, summary, place or cited quotes contain every word of `text`."""
+        queryset = self
+        for word in text.split():
+            queryset = queryset.filter(
+                Q(title__icontains=word)
+                | Q(summary__icontains=word)
+                | Q(place__icontains=word)
+                | Q(citations__quote__icontains=word)
+            )
+        return queryset.distinct()
+
+
+class Event(models.Model):
+    class Kind(models.TextChoices):
+        MEETING = "meeting", "Meeting"
+        VISIT = "visit", "Visit"
+        STATEMENT = "statement", "Statement"
+        SPEECH = "speech", "Speech"
+        LETTER = "letter", "Letter"
+        REPORT = "report", "Report"
+        SANCTION_ANNOUNCEMENT = "sanction_announcement", "Sanction announcement"
+        MILITARY_EXERCISE = "military_exercise", "Military exercise"
+        AGREEMENT = "agreement", "Agreement"
+        POLICY_DECISION = "policy_decision", "Policy decision"
+        DEBATE = "debate", "Debate"
+
+    class Status(models.TextChoices):
+        PUBLISHED = "published", "Published"
+        DRAFT = "draft", "Draft"
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=150, unique=True)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    date_precision, date_earliest, date_latest = fuzzy_date_fields("Date")
+    place = models.CharField(max_length=200, blank=True, help_text="Blank where the documents do not say.")
+    country = models.CharField(
+        max_length=2, choices=Country.choices, blank=True, help_text="Where it took place, if the documents say."
+    )
+    summary = models.TextField(help_text="What happened, in words the citations support.")
+    topics = models.ManyToManyField(Topic, blank=True, related_name="events")
+    related = models.ManyToManyField(
+        "self", through="EventRelation", symmetrical=False, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = [models.F("date_earliest").asc(nulls_last=True), "title"]
+        indexes = [
+            # The timeline sorts by these and the date filters compare against them.
+            models.Index(fields=["date_earliest", "date_latest"], name="event_date_idx"),
+            models.Index(fields=["kind"], name="event_kind_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("event_detail", args=[self.slug])
+
+    @property
+    def date(self):
+        return FuzzyDate.of(self, "date")
+
+    def clean(self):
+        clean_fuzzy_date(self, "date")
+
+
+class Participation(models.Model):
+    class Role(models.TextChoices):
+        HOST = "host", "Host"
+        VISITOR = "visitor", "Visitor"
+        SPEAKER = "speaker", "Speaker"
+        AUTHOR = "author", "Author"
+        RECIPIENT = "recipient", "Recipient"
+        SIGNATORY = "signatory", "Signatory"
+        TARGET = "target", "Target"
+        MENTIONED = "mentioned", "Mentioned"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participations")
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="participations")
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="participations"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    office = models.ForeignKey(
+        "Role",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="participations",
+        help_text="The office the person held at the time, if the documents say.",
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        constraints = [exactly_one_of("person", "organization", "participation_names_exactly_one_actor")]
+
+    def __str__(self):
+        return f"{self.actor} ({self.get_role_display()})"
+
+    @property
+    def actor(self):
+        return self.person or self.organization
+
+    def clean(self):
+        if self.office_id and self.office.person_id != self.person_id:
+            raise ValidationError({"office": "The office must be one this person held."})
+
+
+class EventRelation(models.Model):
+    class Relation(models.TextChoices):
+        RESPONDS_TO = "responds_to", "responds to"
+        FOLLOWS = "follows", "follows"
+        PART_OF = "part_of", "is part of"
+
+    from_event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="relations_from")
+    to_event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="relations_to")
+    relation = models.CharField(max_length=20, choices=Relation.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["from_event", "to_event", "relation"], name="event_relation_unique"),
+            models.CheckConstraint(
+                condition=~Q(from_event=models.F("to_event")),
+                name="event_relation_not_to_itself",
+                violation_error_message="An event cannot be related to itself.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.from_event} {self.get_relation_display()} {self.to_event}"
+
+
+class SanctionQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def for_list(self):
+        return self.select_related(
+            "imposed_by", "target_person", "target_organization", "responds_to"
+        ).order_by(models.F("announced_earliest").asc(nulls_last=True), "pk")
+
+    def announced_in(self, year):
+        return self.filter(announced_earliest__year__lte=year, announced_latest__year__gte=year).exclude(
+            announced_precision=Precision.UNKNOWN
+        )
+
+
+class Sanction(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        LIFTED = "lifted", "Lifted"
+        SUSPENDED = "suspended", "Suspended"
+        UNKNOWN = "unknown", "Unknown"
+
+    imposing_country = models.CharField(max_length=2, choices=Country.choices)
+    imposed_by = models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sanctions_imposed",
+        help_text="The authority that imposed it, if the documents say.",
+    )
+    target_person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="sanctions"
+    )
+    target_organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="sanctions"
+    )
+    regime = models.CharField(max_length=200, blank=True, help_text="The regime or legal basis, if given.")
+    measures = models.CharField(max_length=300, blank=True, help_text="In the documents' words: 'asset bans'.")
+    reason = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.UNKNOWN)
+    announced_precision, announced_earliest, announced_latest = fuzzy_date_fields("Announced")
+    lifted_precision, lifted_earliest, lifted_latest = fuzzy_date_fields("Lifted")
+    responds_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="responses"
+    )
+    announced_in = models.ForeignKey(
+        Event, null=True, blank=True, on_delete=models.SET_NULL, related_name="sanctions"
+    )
+    is_published = models.BooleanField(
+        "published", default=True, help_text="Untick to keep a draft off the public pages."
+    )
+
+    objects = SanctionQuerySet.as_manager()
+
+    class Meta:
+        ordering = [models.F("announced_earliest").asc(nulls_last=True), "pk"]
+        constraints = [exactly_one_of("target_person", "target_organization", "sanction_has_exactly_one_target")]
+
+    def __str__(self):
+        return f"{self.get_imposing_country_display()} on {self.target}"
+
+    def get_absolute_url(self):
+        return reverse("sanction_detail", args=[self.pk])
+
+    @property
+    def target(self):
+        return self.target_person or self.target_organization
+
+    @property
+    def announced(self):
+        return FuzzyDate.of(self, "announced")
+
+    @property
+    def lifted(self):
+        return FuzzyDate.of(self, "lifted")
+
+    def clean(self):
+        clean_fuzzy_date(self, "announced")
+        clean_fuzzy_date(self, "lifted")
+        if self.responds_to_id and self.responds_to_id == self.pk:
+            raise ValidationError({"responds_to": "A sanction cannot respond to itself."})
+
+
+class Citation(models.Model):
+    """A verbatim quote from a source, backing one event, sanction or role."""
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
+    quote = models.TextField(help_text="Copied exactly from the source's text, quotation marks and all.")
+    event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.CASCADE, related_name="citations")
+    sanction = models.ForeignKey(
+        Sanction, null=True, blank=True, on_delete=models.CASCADE, related_name="citations"
+    )
+    role = models.ForeignKey(Role, null=True, blank=True, on_delete=models.CASCADE, related_name="citations")
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(event__isnull=False, sanction__isnull=True, role__isnull=True)
+                    | Q(event__isnull=True, sanction__isnull=False, role__isnull=True)
+                    | Q(event__isnull=True, sanction__isnull=True, role__isnull=False)
+                ),
+                name="citation_supports_exactly_one_record",
+                violation_error_message="A citation supports exactly one record: an event, a sanction or a role.",
+            )
+        ]
+
+    def __str__(self):
+        return f"“{self.quote[:60]}” ({self.source})"
+
+    def get_absolute_url(self):
+        return f"{self.source.get_absolute_url()}#{self.anchor}"
+
+    @property
+    def anchor(self):
+        return f"quote-{self.pk}"
+
+    @property
+    def is_verbatim(self):
+        return bool(self.quote) and self.quote in self.source.text
+
+    def clean(self):
+        if self.source_id and self.quote and not self.is_verbatim:
+            raise ValidationError(
+                {"quote": f"This quote is not in the text of “{self.source}”. Copy it exactly from the source."}
+            )

@@ -1,3 +1,182 @@
 from django.contrib import admin
 
-# Register your models here.
+from .models import (
+    Alias,
+    Citation,
+    Event,
+    EventRelation,
+    Organization,
+    Participation,
+    Person,
+    Role,
+    Sanction,
+    Source,
+    Topic,
+)
+
+admin.site.site_header = "Diplo editors"
+admin.site.site_title = "Diplo admin"
+admin.site.index_title = "Records"
+
+
+class CitationInline(admin.StackedInline):
+    model = Citation
+    extra = 0
+    autocomplete_fields = ["source"]
+    fields = ["source", "quote"]
+
+
+class AliasInline(admin.TabularInline):
+    model = Alias
+    extra = 0
+    fields = ["name", "kind"]
+
+
+class ParticipationInline(admin.TabularInline):
+    model = Participation
+    extra = 0
+    autocomplete_fields = ["person", "organization", "office"]
+    fields = ["person", "organization", "role", "office", "order"]
+
+
+class EventRelationInline(admin.TabularInline):
+    model = EventRelation
+    fk_name = "from_event"
+    extra = 0
+    autocomplete_fields = ["to_event"]
+    verbose_name = "related event"
+    verbose_name_plural = "related events (this event … that event)"
+
+
+class RoleInline(admin.TabularInline):
+    model = Role
+    extra = 0
+    autocomplete_fields = ["organization"]
+    fields = ["title", "organization", "start_precision", "start_earliest", "start_latest",
+              "end_precision", "end_earliest", "end_latest"]
+    show_change_link = True
+
+
+def fuzzy_fieldset(prefix, label):
+    return (label, {"fields": [(f"{prefix}_precision", f"{prefix}_earliest", f"{prefix}_latest")]})
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "outlet", "published_display", "seed_file"]
+    list_filter = ["kind", "outlet", "published_precision"]
+    search_fields = ["title", "outlet", "author", "text"]
+    prepopulated_fields = {"slug": ["title"]}
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "kind", "outlet", "author", "url"]}),
+        fuzzy_fieldset("published", "Published"),
+        (None, {"fields": ["text", "seed_file", "notes"]}),
+    ]
+
+    @admin.display(description="published", ordering="published_earliest")
+    def published_display(self, source):
+        return str(source.published)
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ["name", "honorific", "native_name", "country", "description"]
+    list_filter = ["country", "honorific"]
+    search_fields = ["name", "sort_name", "native_name", "aliases__name", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [AliasInline, RoleInline]
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "country", "parent"]
+    list_filter = ["kind", "country"]
+    search_fields = ["name", "aliases__name", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["parent"]
+    inlines = [AliasInline]
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "parent"]
+    list_filter = ["parent"]
+    search_fields = ["name", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(Role)
+class RoleAdmin(admin.ModelAdmin):
+    list_display = ["title", "person", "organization", "start_display", "end_display"]
+    list_filter = ["title"]
+    search_fields = ["title", "person__name", "person__aliases__name", "organization__name"]
+    autocomplete_fields = ["person", "organization"]
+    fieldsets = [
+        (None, {"fields": ["person", "title", "organization"]}),
+        fuzzy_fieldset("start", "Start"),
+        fuzzy_fieldset("end", "End"),
+    ]
+    inlines = [CitationInline]
+
+    @admin.display(description="start", ordering="start_earliest")
+    def start_display(self, role):
+        return str(role.start)
+
+    @admin.display(description="end", ordering="end_earliest")
+    def end_display(self, role):
+        return str(role.end)
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["title", "date_display", "kind", "status"]
+    list_filter = ["status", "kind", "date_precision", "topics", "country"]
+    search_fields = ["title", "summary", "place", "citations__quote"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["topics"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "kind", "status"]}),
+        fuzzy_fieldset("date", "Date"),
+        (None, {"fields": ["place", "country", "summary", "topics"]}),
+    ]
+    inlines = [ParticipationInline, CitationInline, EventRelationInline]
+
+    @admin.display(description="date", ordering="date_earliest")
+    def date_display(self, event):
+        return str(event.date)
+
+
+@admin.register(Sanction)
+class SanctionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "imposing_country", "status", "announced_display", "is_published"]
+    list_filter = ["imposing_country", "status", "announced_precision", "is_published"]
+    search_fields = [
+        "target_person__name",
+        "target_person__aliases__name",
+        "target_organization__name",
+        "regime",
+        "measures",
+        "reason",
+    ]
+    autocomplete_fields = ["imposed_by", "target_person", "target_organization", "responds_to", "announced_in"]
+    fieldsets = [
+        (None, {"fields": ["imposing_country", "imposed_by", "target_person", "target_organization"]}),
+        (None, {"fields": ["regime", "measures", "reason", "status", "is_published"]}),
+        fuzzy_fieldset("announced", "Announced"),
+        fuzzy_fieldset("lifted", "Lifted"),
+        (None, {"fields": ["responds_to", "announced_in"]}),
+    ]
+    inlines = [CitationInline]
+
+    @admin.display(description="announced", ordering="announced_earliest")
+    def announced_display(self, sanction):
+        return str(sanction.announced)
+
+
+@admin.register(Citation)
+class CitationAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "source", "event", "sanction", "role"]
+    list_filter = ["source"]
+    search_fields = ["quote", "source__title"]
+    autocomplete_fields = ["source", "event", "sanction", "role"]

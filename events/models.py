@@ -1,6 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 
 from .dates import FuzzyDate, Precision, clean_fuzzy_date, fuzzy_date_fields
@@ -37,6 +37,101 @@ def exactly_one_of(first, second, name):
     )
 
 
+class ActorQuerySet(models.QuerySet):
+    """What people and organizations share: the actor and target filters find them by name."""
+
+    def called(self, text):
+        """Those whose slug, name or any alias is exactly `text`, ignoring case."""
+        return self.filter(Q(slug__iexact=text) | Q(name__iexact=text) | Q(aliases__name__iexact=text)).distinct()
+
+    def called_something_like(self, text):
+        """Those whose name or any alias contains `text`, ignoring case."""
+        return self.filter(Q(name__icontains=text) | Q(aliases__name__icontains=text)).distinct()
+
+    def with_event_counts(self):
+        return self.annotate(
+            event_count=Count(
+                "participations__event",
+                filter=Q(participations__event__status=Event.Status.PUBLISHED),
+                distinct=True,
+            )
+        )
+
+
+class OrganizationQuerySet(ActorQuerySet):
+    def for_list(self):
+        return self.with_event_counts().select_related("parent").order_by("name", "pk")
+
+    def for_detail(self):
+        published_events = Participation.objects.filter(event__status=Event.Status.PUBLISHED)
+        public_sanctions = Sanction.objects.published().select_related("target_person", "target_organization")
+        return self.select_related("parent").prefetch_related(
+            models.Prefetch("aliases", queryset=Alias.objects.order_by("name", "pk")),
+            models.Prefetch("children", queryset=Organization.objects.order_by("name", "pk")),
+            models.Prefetch(
+                "participations",
+                queryset=published_events.select_related("event").order_by(
+                    models.F("event__date_earliest").asc(nulls_last=True), "event__title", "pk"
+                ),
+                to_attr="public_participations",
+            ),
+            models.Prefetch(
+                "sanctions_imposed",
+                queryset=public_sanctions.order_by(models.F("announced_earliest").asc(nulls_last=True), "pk"),
+                to_attr="public_sanctions_imposed",
+            ),
+            models.Prefetch(
+                "sanctions",
+                queryset=public_sanctions.select_related("imposed_by").order_by(
+                    models.F("announced_earliest").asc(nulls_last=True), "pk"
+                ),
+                to_attr="public_sanctions",
+            ),
+            models.Prefetch(
+                "roles",
+                queryset=Role.objects.select_related("person").order_by(
+                    models.F("start_earliest").asc(nulls_last=True), "person__sort_name", "pk"
+                ),
+            ),
+        )
+
+
+class PersonQuerySet(ActorQuerySet):
+    def for_list(self):
+        return self.with_event_counts().order_by("sort_name", "pk")
+
+    def for_detail(self):
+        published_events = Participation.objects.filter(event__status=Event.Status.PUBLISHED)
+        return self.prefetch_related(
+            models.Prefetch("aliases", queryset=Alias.objects.order_by("name", "pk")),
+            models.Prefetch(
+                "roles",
+                queryset=Role.objects.select_related("organization").order_by(
+                    models.F("start_earliest").asc(nulls_last=True), "title", "pk"
+                ),
+            ),
+            models.Prefetch(
+                "participations",
+                queryset=published_events.select_related("event", "office").order_by(
+                    models.F("event__date_earliest").asc(nulls_last=True), "event__title", "pk"
+                ),
+                to_attr="public_participations",
+            ),
+            models.Prefetch(
+                "sanctions",
+                queryset=Sanction.objects.published()
+                .select_related("imposed_by")
+                .order_by(models.F("announced_earliest").asc(nulls_last=True), "pk"),
+                to_attr="public_sanctions",
+            ),
+        )
+
+
+class SourceQuerySet(models.QuerySet):
+    def for_list(self):
+        return self.annotate(citation_count=Count("citations")).order_by("title", "pk")
+
+
 class Source(models.Model):
     class Kind(models.TextChoices):
         NEWS_ARTICLE = "news_article", "News article"
@@ -57,6 +152,8 @@ class Source(models.Model):
     )
     seed_file = models.CharField(max_length=200, blank=True, help_text="The seed file this text was taken from.")
     notes = models.TextField(blank=True, help_text="What was removed from the original, and why.")
+
+    objects = SourceQuerySet.as_manager()
 
     class Meta:
         ordering = ["title"]
@@ -97,6 +194,8 @@ class Organization(models.Model):
     description = models.TextField(blank=True)
     outside_fields = models.JSONField(default=list, blank=True, help_text=OUTSIDE_FIELDS_HELP)
 
+    objects = OrganizationQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
 
@@ -117,6 +216,8 @@ class Person(models.Model):
     country = models.CharField(max_length=2, choices=Country.choices, blank=True)
     description = models.CharField(max_length=300, blank=True)
     outside_fields = models.JSONField(default=list, blank=True, help_text=OUTSIDE_FIELDS_HELP)
+
+    objects = PersonQuerySet.as_manager()
 
     class Meta:
         ordering = ["sort_name"]
@@ -161,11 +262,36 @@ class Alias(models.Model):
         return self.name
 
 
+class TopicQuerySet(models.QuerySet):
+    def with_event_counts(self):
+        return self.annotate(
+            event_count=Count("events", filter=Q(events__status=Event.Status.PUBLISHED), distinct=True)
+        )
+
+    def in_tree_order(self):
+        """A list of these topics, each parent followed by its children, each with a `depth` (0 at the top)."""
+        topics = list(self.order_by("name", "pk"))
+        present = {topic.pk for topic in topics}
+        children = {}
+        for topic in topics:
+            parent = topic.parent_id if topic.parent_id in present else None
+            children.setdefault(parent, []).append(topic)
+        ordered, todo = [], [(topic, 0) for topic in reversed(children.get(None, []))]
+        while todo:
+            topic, depth = todo.pop()
+            topic.depth = depth
+            ordered.append(topic)
+            todo.extend((child, depth + 1) for child in reversed(children.get(topic.pk, [])))
+        return ordered
+
+
 class Topic(models.Model):
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=100, unique=True)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     description = models.TextField(blank=True)
+
+    objects = TopicQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -238,6 +364,39 @@ class EventQuerySet(models.QuerySet):
             models.Prefetch(
                 "participations",
                 queryset=Participation.objects.select_related("person", "organization").order_by("order", "pk"),
+            ),
+        )
+
+    def for_detail(self):
+        """Everything the event page shows, in a fixed number of queries; drafts on the far side are left out."""
+        published = Event.Status.PUBLISHED
+        return self.prefetch_related(
+            models.Prefetch(
+                "participations",
+                queryset=Participation.objects.select_related("person", "organization", "office").order_by(
+                    "order", "pk"
+                ),
+            ),
+            models.Prefetch("topics", queryset=Topic.objects.order_by("name", "pk")),
+            models.Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("pk")),
+            models.Prefetch(
+                "relations_from",
+                queryset=EventRelation.objects.filter(to_event__status=published)
+                .select_related("to_event")
+                .order_by(models.F("to_event__date_earliest").asc(nulls_last=True), "to_event__title", "pk"),
+            ),
+            models.Prefetch(
+                "relations_to",
+                queryset=EventRelation.objects.filter(from_event__status=published)
+                .select_related("from_event")
+                .order_by(models.F("from_event__date_earliest").asc(nulls_last=True), "from_event__title", "pk"),
+            ),
+            models.Prefetch(
+                "sanctions",
+                queryset=Sanction.objects.published()
+                .select_related("target_person", "target_organization")
+                .order_by("pk"),
+                to_attr="public_sanctions",
             ),
         )
 
@@ -411,6 +570,24 @@ class SanctionQuerySet(models.QuerySet):
             "imposed_by", "target_person", "target_organization", "responds_to"
         ).order_by(models.F("announced_earliest").asc(nulls_last=True), "pk")
 
+    def targeting(self, people=(), organizations=()):
+        return self.filter(Q(target_person__in=people) | Q(target_organization__in=organizations))
+
+    def for_detail(self):
+        """Everything the sanction page shows; draft responses are left out."""
+        return self.select_related(
+            "imposed_by", "target_person", "target_organization", "responds_to", "announced_in"
+        ).prefetch_related(
+            models.Prefetch(
+                "responses",
+                queryset=Sanction.objects.published()
+                .select_related("target_person", "target_organization")
+                .order_by(models.F("announced_earliest").asc(nulls_last=True), "pk"),
+                to_attr="public_responses",
+            ),
+            models.Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("pk")),
+        )
+
     def announced_in(self, year):
         return self.filter(announced_earliest__year__lte=year, announced_latest__year__gte=year).exclude(
             announced_precision=Precision.UNKNOWN
@@ -486,6 +663,36 @@ class Sanction(models.Model):
             raise ValidationError({"responds_to": "A sanction cannot respond to itself."})
 
 
+class CitationQuerySet(models.QuerySet):
+    def public(self):
+        """Citations whose record appears on the public pages."""
+        return self.filter(
+            Q(event__status=Event.Status.PUBLISHED) | Q(sanction__is_published=True) | Q(role__isnull=False)
+        )
+
+    def statements_by(self, person):
+        """Quotes on the published events where `person` spoke or wrote."""
+        return (
+            self.filter(
+                event__status=Event.Status.PUBLISHED,
+                event__participations__person=person,
+                event__participations__role__in=[Participation.Role.SPEAKER, Participation.Role.AUTHOR],
+            )
+            .select_related("source", "event")
+            .distinct()
+            .order_by(models.F("event__date_earliest").asc(nulls_last=True), "event__title", "pk")
+        )
+
+    def for_source(self):
+        """With the records they support, to link each highlighted quote back to its record."""
+        return self.public().select_related(
+            "event",
+            "sanction__target_person",
+            "sanction__target_organization",
+            "role__person",
+        ).order_by("pk")
+
+
 class Citation(models.Model):
     """A verbatim quote from a source, backing one event, sanction or role."""
 
@@ -496,6 +703,8 @@ class Citation(models.Model):
         Sanction, null=True, blank=True, on_delete=models.CASCADE, related_name="citations"
     )
     role = models.ForeignKey(Role, null=True, blank=True, on_delete=models.CASCADE, related_name="citations")
+
+    objects = CitationQuerySet.as_manager()
 
     class Meta:
         ordering = ["pk"]

@@ -1,0 +1,289 @@
+"""How the timeline and the sanctions list are filtered: one FilterSet each, the single definition
+of what every GET parameter means, what makes it invalid, and how to say it in plain English."""
+
+from dataclasses import dataclass
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
+
+from .dates import parse_partial_date
+from .models import Country, Event, Organization, Person, Sanction, Topic
+
+# Each word of a search adds a join; SQLite refuses more than 64 tables in one query.
+MAX_SEARCH_WORDS = 10
+
+
+@dataclass(frozen=True)
+class Actors:
+    """What a typed name turned out to mean: the people and organizations it matches."""
+
+    text: str
+    people: list
+    organizations: list
+
+    @property
+    def names(self):
+        return [str(actor) for actor in [*self.people, *self.organizations]]
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    text: str
+    first: object
+    last: object
+
+
+class ActorField(forms.CharField):
+    """A slug, name or alias, cleaned to the people and organizations it names.
+
+    Exact matches (ignoring case) win; only when there are none does a name containing
+    the text count, so "Lammy" finds David Lammy but "Wang Yi" doesn't also find Wang Yiwei.
+    """
+
+    def clean(self, value):
+        text = super().clean(value)
+        if not text:
+            return None
+        people = list(Person.objects.called(text))
+        organizations = list(Organization.objects.called(text))
+        if not people and not organizations:
+            people = list(Person.objects.called_something_like(text))
+            organizations = list(Organization.objects.called_something_like(text))
+        if not people and not organizations:
+            raise ValidationError(
+                "No person or organization called “%(text)s”.", code="unknown_actor", params={"text": text}
+            )
+        return Actors(text, people, organizations)
+
+
+class PartialDateField(forms.CharField):
+    """YYYY, YYYY-MM or YYYY-MM-DD, cleaned to the first and last day it covers."""
+
+    def clean(self, value):
+        text = super().clean(value)
+        if not text:
+            return None
+        try:
+            first, last = parse_partial_date(text)
+        except ValueError as error:
+            raise ValidationError(str(error), code="invalid") from None
+        return PartialDate(text, first, last)
+
+
+def at_most_a_few_words(text):
+    if len(text.split()) > MAX_SEARCH_WORDS:
+        raise ValidationError(f"Search for at most {MAX_SEARCH_WORDS} words.", code="too_many_words")
+
+
+class TopicTreeIterator(ModelChoiceIterator):
+    """Topics as the tree reads: each parent followed by its children, indented."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for topic in self.queryset.in_tree_order():
+            yield self.choice(topic)
+
+
+class TopicChoiceField(forms.ModelChoiceField):
+    iterator = TopicTreeIterator
+
+    def label_from_instance(self, topic):
+        # Em spaces survive in an <option>'s text, where ordinary spaces are collapsed.
+        return "\u2003" * getattr(topic, "depth", 0) + topic.name
+
+
+class ActorFilter(django_filters.Filter):
+    field_class = ActorField
+
+
+class PartialDateFilter(django_filters.Filter):
+    field_class = PartialDateField
+
+
+class TopicFilter(django_filters.ModelChoiceFilter):
+    field_class = TopicChoiceField
+
+
+class YearFilter(django_filters.Filter):
+    field_class = forms.IntegerField
+
+
+def actor_widget():
+    # The datalist itself is in the page: templates/_actor_names.html.
+    return forms.TextInput(attrs={"list": "actor-names", "autocomplete": "off"})
+
+
+def actor_names():
+    """Every person's and organization's name, for the actor fields' suggestions."""
+    names = {*Person.objects.values_list("name", flat=True), *Organization.objects.values_list("name", flat=True)}
+    return sorted(names, key=str.casefold)
+
+
+def join_or(names):
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} or {names[-1]}"
+
+
+class FilterForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class EventFilterForm(FilterForm):
+    def clean(self):
+        cleaned_data = super().clean()
+        date_from, date_to = cleaned_data.get("date_from"), cleaned_data.get("date_to")
+        if date_from and date_to and date_from.first > date_to.last:
+            self.add_error("date_to", f"This is before the “From” date, {date_from.text}.")
+        return cleaned_data
+
+
+class EventFilter(django_filters.FilterSet):
+    actor = ActorFilter(
+        label="Person or organization",
+        method="filter_actor",
+        max_length=200,
+        widget=actor_widget(),
+        help_text="A name, a form the documents use (“Mr Lammy”), or part of one.",
+    )
+    date_from = PartialDateFilter(
+        label="From", method="filter_date_from", max_length=10, help_text="YYYY, YYYY-MM or YYYY-MM-DD"
+    )
+    date_to = PartialDateFilter(
+        label="To", method="filter_date_to", max_length=10, help_text="YYYY, YYYY-MM or YYYY-MM-DD"
+    )
+    topic = TopicFilter(
+        label="Topic",
+        queryset=Topic.objects.all(),
+        to_field_name="slug",
+        method="filter_topic",
+        empty_label="Any topic",
+        error_messages={"invalid_choice": "There is no topic “%(value)s”."},
+    )
+    kind = django_filters.ChoiceFilter(
+        label="Kind of event",
+        choices=Event.Kind.choices,
+        empty_label="Any kind",
+        error_messages={"invalid_choice": "“%(value)s” is not a kind of event this archive records."},
+    )
+    country = django_filters.ChoiceFilter(
+        label="Country",
+        choices=Country.choices,
+        method="filter_country",
+        empty_label="Any country",
+        error_messages={"invalid_choice": "“%(value)s” is not a country this archive records."},
+    )
+    q = django_filters.CharFilter(
+        label="Words",
+        method="filter_text",
+        max_length=200,
+        validators=[at_most_a_few_words],
+        help_text="Found in titles, summaries, places and quotes.",
+    )
+
+    class Meta:
+        model = Event
+        fields = []
+        form = EventFilterForm
+
+    def filter_actor(self, queryset, name, actors):
+        return queryset.involving(people=actors.people, organizations=actors.organizations)
+
+    def filter_date_from(self, queryset, name, date):
+        return queryset.overlapping(first=date.first)
+
+    def filter_date_to(self, queryset, name, date):
+        return queryset.overlapping(last=date.last)
+
+    def filter_topic(self, queryset, name, topic):
+        return queryset.about(topic.with_descendants())
+
+    def filter_country(self, queryset, name, code):
+        return queryset.in_country(code)
+
+    def filter_text(self, queryset, name, text):
+        return queryset.search(text)
+
+    def describe(self):
+        """What the list is filtered by, as phrases to follow its count: ["about Human rights", ...]."""
+        data = self.form.cleaned_data
+        phrases = []
+        if data.get("topic"):
+            phrases.append(f"about {data['topic'].name}")
+        if data.get("actor"):
+            phrases.append(f"with {join_or(data['actor'].names)}")
+        if data.get("kind"):
+            phrases.append(f"of the kind “{Event.Kind(data['kind']).label}”")
+        if data.get("country"):
+            phrases.append(f"in or involving {Country(data['country']).label}")
+        date_from, date_to = data.get("date_from"), data.get("date_to")
+        if date_from and date_to:
+            phrases.append(f"from {date_from.text} to {date_to.text}")
+        elif date_from:
+            phrases.append(f"from {date_from.text}")
+        elif date_to:
+            phrases.append(f"up to {date_to.text}")
+        if data.get("q"):
+            phrases.append(f"matching “{data['q']}”")
+        return phrases
+
+
+class SanctionFilter(django_filters.FilterSet):
+    imposing_country = django_filters.ChoiceFilter(
+        label="Imposed by",
+        choices=Country.choices,
+        empty_label="Any country",
+        error_messages={"invalid_choice": "“%(value)s” is not a country this archive records."},
+    )
+    target = ActorFilter(
+        label="Target",
+        method="filter_target",
+        max_length=200,
+        widget=actor_widget(),
+        help_text="A person or organization: a name, a form the documents use, or part of one.",
+    )
+    status = django_filters.ChoiceFilter(
+        label="Status",
+        choices=Sanction.Status.choices,
+        empty_label="Any status",
+        error_messages={"invalid_choice": "“%(value)s” is not a status a sanction can have."},
+    )
+    year = YearFilter(
+        label="Announced in",
+        method="filter_year",
+        min_value=1900,
+        max_value=2100,
+        help_text="A year: YYYY",
+        # A text box, not type=number: it must be able to show back whatever was typed.
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        error_messages={"invalid": "Enter a year as four digits: YYYY."},
+    )
+
+    class Meta:
+        model = Sanction
+        fields = []
+        form = FilterForm
+
+    def filter_target(self, queryset, name, actors):
+        return queryset.targeting(people=actors.people, organizations=actors.organizations)
+
+    def filter_year(self, queryset, name, year):
+        return queryset.announced_in(year)
+
+    def describe(self):
+        data = self.form.cleaned_data
+        phrases = []
+        if data.get("imposing_country"):
+            phrases.append(f"imposed by {Country(data['imposing_country']).label}")
+        if data.get("target"):
+            phrases.append(f"on {join_or(data['target'].names)}")
+        if data.get("status"):
+            phrases.append(Sanction.Status(data["status"]).label.lower())
+        if data.get("year") is not None:
+            phrases.append(f"announced in {data['year']}")
+        return phrases

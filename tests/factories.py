@@ -1,0 +1,109 @@
+"""Small factory functions: each makes one record with sensible defaults, overridable by keyword.
+
+Dates are given as the archive's visitors type them: "2021", "2021-03" or "2021-03-22",
+or None for a date the documents never give.
+"""
+
+import itertools
+
+from django.utils.text import slugify
+
+from events.dates import Precision, parse_partial_date
+from events.models import (
+    Alias,
+    Citation,
+    Event,
+    EventRelation,
+    Organization,
+    Participation,
+    Person,
+    Role,
+    Sanction,
+    Source,
+    Topic,
+)
+
+_numbers = itertools.count(1)
+
+
+def unique_slug(text):
+    return f"{slugify(text)[:100]}-{next(_numbers)}"
+
+
+def fuzzy(prefix, date):
+    """The three fields of a fuzzy date, from "2021", "2021-03", "2021-03-22" or None."""
+    if date is None:
+        return {f"{prefix}_precision": Precision.UNKNOWN}
+    precision = {4: Precision.YEAR, 7: Precision.MONTH, 10: Precision.DAY}[len(date)]
+    first, last = parse_partial_date(date)
+    return {f"{prefix}_precision": precision, f"{prefix}_earliest": first, f"{prefix}_latest": last}
+
+
+def make_person(name="David Lammy", *, aliases=(), **fields):
+    first, _, last = name.rpartition(" ")
+    fields.setdefault("slug", unique_slug(name))
+    fields.setdefault("sort_name", f"{last}, {first}" if first else name)
+    person = Person.objects.create(name=name, **fields)
+    for alias in aliases:
+        Alias.objects.create(person=person, name=alias)
+    return person
+
+
+def make_organization(name="Foreign, Commonwealth and Development Office", *, aliases=(), **fields):
+    fields.setdefault("slug", unique_slug(name))
+    fields.setdefault("kind", Organization.Kind.MINISTRY)
+    organization = Organization.objects.create(name=name, **fields)
+    for alias in aliases:
+        Alias.objects.create(organization=organization, name=alias, kind=Alias.Kind.ABBREVIATION)
+    return organization
+
+
+def make_topic(name="Human rights", *, parent=None, **fields):
+    fields.setdefault("slug", unique_slug(name))
+    return Topic.objects.create(name=name, parent=parent, **fields)
+
+
+def make_event(title="Foreign Secretary meets Wang Yi", *, date="2024-10-18", topics=(), **fields):
+    fields.setdefault("slug", unique_slug(title))
+    fields.setdefault("kind", Event.Kind.MEETING)
+    fields.setdefault("summary", f"What happened: {title}.")
+    event = Event.objects.create(title=title, **fuzzy("date", date), **fields)
+    event.topics.set(topics)
+    return event
+
+
+def take_part(event, actor, role=Participation.Role.SPEAKER, **fields):
+    """Records `actor` (a person or an organization) as taking part in `event`."""
+    key = "person" if isinstance(actor, Person) else "organization"
+    return Participation.objects.create(event=event, role=role, **{key: actor}, **fields)
+
+
+def make_role(person, title="Foreign Secretary", *, start="2024-07-05", end=None, **fields):
+    return Role.objects.create(person=person, title=title, **fuzzy("start", start), **fuzzy("end", end), **fields)
+
+
+def relate(from_event, to_event, relation=EventRelation.Relation.RESPONDS_TO):
+    return EventRelation.objects.create(from_event=from_event, to_event=to_event, relation=relation)
+
+
+def make_source(
+    text="The Foreign Secretary met Wang Yi in Beijing.", *, title="A news article", published=None, **fields
+):
+    fields.setdefault("slug", unique_slug(title))
+    fields.setdefault("kind", Source.Kind.NEWS_ARTICLE)
+    return Source.objects.create(title=title, text=text, **fuzzy("published", published), **fields)
+
+
+def cite(record, quote, source=None):
+    """A citation of `quote` for an event, a sanction or a role, from `source` (made to contain it if not given)."""
+    source = source or make_source(text=f"Before. {quote} After.")
+    key = {Event: "event", Sanction: "sanction", Role: "role"}[type(record)]
+    return Citation.objects.create(source=source, quote=quote, **{key: record})
+
+
+def make_sanction(target, *, imposing_country="CN", announced="2021-03-26", **fields):
+    key = "target_person" if isinstance(target, Person) else "target_organization"
+    fields.setdefault("status", Sanction.Status.ACTIVE)
+    return Sanction.objects.create(
+        imposing_country=imposing_country, **{key: target}, **fuzzy("announced", announced), **fields
+    )

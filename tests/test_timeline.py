@@ -384,6 +384,23 @@ def test_filters_combine_and_the_summary_says_what_is_filtered(client):
     assert summary(response) == "1 event · about Human rights · with David Lammy · from 2021-03 to 2021-04"
 
 
+def test_filters_that_match_nothing_say_so(client):
+    make_event("A meeting", kind=Event.Kind.MEETING)
+
+    response = client.get(TIMELINE, {"kind": "letter"})
+
+    assert response.status_code == 200
+    assert summary(response) == "0 events · of the kind “Letter”"
+    assert "No published events match these filters." in page(response)
+
+
+def test_an_empty_archive_shows_an_empty_timeline(client):
+    response = client.get(TIMELINE)
+
+    assert response.status_code == 200
+    assert summary(response) == "0 events"
+
+
 def test_an_unfiltered_summary_counts_every_published_event(client):
     for number in range(3):
         make_event(f"Event {number}")

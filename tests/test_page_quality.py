@@ -1,0 +1,113 @@
+"""Every kind of public page, checked as a person meets it: valid HTML (Nu HTML Checker),
+no axe-core WCAG 2 A/AA violations, readable at phone width, and no JavaScript needed."""
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from events.models import Event, Organization, Person, Sanction, Source, Topic
+
+from .conftest import require
+
+ROOT = Path(__file__).resolve().parent.parent
+VNU = ROOT / "node_modules/vnu-jar/build/dist/vnu.jar"
+AXE = ROOT / "node_modules/axe-core/axe.min.js"
+PHONE = {"width": 375, "height": 800}
+
+
+def public_pages():
+    """(name, path, expected status) for every kind of public page, from the loaded archive."""
+    event = Event.objects.published().get(participations__person__slug="wang-yi", kind="meeting")
+    return [
+        ("timeline", "/", 200),
+        ("timeline filtered", "/?topic=human-rights&actor=Mr+Lammy&date_from=2024", 200),
+        ("timeline with a bad date", "/?date_from=2024-13-40", 400),
+        ("event", event.get_absolute_url(), 200),
+        ("people", "/people/", 200),
+        ("person", Person.objects.get(slug="david-lammy").get_absolute_url(), 200),
+        ("organizations", "/organizations/", 200),
+        ("organization", Organization.objects.filter(sanctions_imposed__isnull=False).first().get_absolute_url(), 200),
+        ("sanctions", "/sanctions/", 200),
+        ("sanctions filtered", "/sanctions/?imposing_country=CN&year=2021", 200),
+        ("sanction", Sanction.objects.exclude(responds_to=None).first().get_absolute_url(), 200),
+        ("sources", "/sources/", 200),
+        ("source", Source.objects.order_by("pk").first().get_absolute_url(), 200),
+        ("topics", "/topics/", 200),
+        ("topic", Topic.objects.get(slug="human-rights").get_absolute_url(), 200),
+        ("unknown page", "/events/no-such-event/", 404),
+    ]
+
+
+@pytest.mark.django_db
+def test_every_page_answers_with_its_status_and_uses_no_javascript(archive, client):
+    for name, path, status in public_pages():
+        response = client.get(path)
+        assert response.status_code == status, name
+        assert "<script" not in response.content.decode().lower(), name
+
+
+@pytest.mark.django_db
+def test_every_page_is_valid_html_by_the_nu_html_checker(archive, client, tmp_path):
+    require(shutil.which("java") and VNU.exists(), "Java and the Nu HTML Checker (npm vnu-jar)")
+    files = []
+    for name, path, _ in public_pages():
+        file = tmp_path / (name.replace(" ", "-") + ".html")
+        file.write_bytes(client.get(path).content)
+        files.append(str(file))
+    result = subprocess.run(
+        ["java", "-jar", str(VNU), "--errors-only", "--format", "json", *files],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    messages = json.loads(result.stderr or '{"messages": []}')["messages"]
+    problems = [f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}" for m in messages]
+    assert problems == []
+
+
+@pytest.fixture
+def site(live_server, transactional_db):
+    call_command("loaddata", "diplo", verbosity=0)
+    return live_server.url
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_no_page_has_an_axe_violation_of_wcag_2_a_or_aa_at_desktop_or_phone_width(site, playwright_browser):
+    require(AXE.exists(), "axe-core (npm axe-core)")
+    failures = []
+    for viewport in ({"width": 1280, "height": 900}, PHONE):
+        context = playwright_browser.new_context(viewport=viewport)
+        page = context.new_page()
+        for name, path, _ in public_pages():
+            page.goto(site + path)
+            page.add_script_tag(path=str(AXE))
+            result = page.evaluate(
+                "() => axe.run(document, {runOnly: {type: 'tag', values: "
+                "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"
+            )
+            for violation in result["violations"]:
+                targets = [node["target"] for node in violation["nodes"]][:3]
+                failures.append(f"{name} at {viewport['width']}px: {violation['id']}: {violation['help']} {targets}")
+        context.close()
+    assert failures == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_every_page_fits_a_phone_screen_without_sideways_scrolling(site, playwright_browser):
+    context = playwright_browser.new_context(viewport=PHONE, java_script_enabled=True)
+    page = context.new_page()
+    too_wide = []
+    for name, path, _ in public_pages():
+        page.goto(site + path)
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        if width > PHONE["width"]:
+            too_wide.append(f"{name}: {width}px")
+    context.close()
+    assert too_wide == []

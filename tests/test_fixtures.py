@@ -1,0 +1,482 @@
+"""The archive's real data, fixtures/diplo.json, checked against the five seed documents it comes from."""
+
+import datetime
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from events.dates import FuzzyDate, Precision, period_bounds
+from events.models import (
+    Alias,
+    Citation,
+    Event,
+    EventRelation,
+    Organization,
+    Participation,
+    Person,
+    Role,
+    Sanction,
+    Source,
+    Topic,
+)
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+SEEDS = FIXTURES / "seeds"
+
+# The five seed documents, byte for byte.
+SEED_SHA256 = {
+    "000_dc3c1b47cc33a718.txt": "4deaa0b7e12504fe8cfa13817d05c153db97165e20bcaa003e94c1fc01e283a3",
+    "001_57f8982def2c5792.txt": "d3d0a72294cec50fd98c403f2eeb6d44f42edff606c112f5eae0ca0e826beba4",
+    "002_550ab6adec92fdfa.txt": "77d53746d1e7d8eb372ad52b373ca98e5f65ab21eaecf59be22d4384217aa25f",
+    "003_786428f471a8e847.txt": "7aecbd372468ed4d1b8771723fc66a07e827f04206829678fdcce16d1497f558",
+    "004_a5a27f40a6ae60bf.txt": "f1d161ae9a317469616f868cc27cb36265624b7a31366b869054f1eb2e3e8689",
+}
+# The two documents that carry no date of their own.
+UNDATED_SEEDS = {"000_dc3c1b47cc33a718.txt", "003_786428f471a8e847.txt"}
+
+BOILERPLATE = [
+    "Your support helps",
+    "Your support makes all the difference",
+    "Support Now",
+    "Thank you for registering",
+    "Please refresh",
+    "Stay up to date",
+    "notifications",
+    "Subscribe to Blog",
+    "Share This",
+    "Recent Posts",
+    "Site Search",
+    "Start your relationship",
+    "We aim to get back to you",
+    "date 2024-10-17",
+    "(AP) (AP)",
+]
+
+
+def seed_text(name):
+    return (SEEDS / name).read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def archive(db):
+    """The archive, loaded by name as bin/serve loads it (settings.FIXTURE_DIRS holds fixtures/)."""
+    call_command("loaddata", "diplo", verbosity=0)
+
+
+def cited_seed_files(record):
+    return {citation.source.seed_file for citation in record.citations.select_related("source")}
+
+
+def fuzzy_dates():
+    """(label, FuzzyDate) for every fuzzy date in the archive."""
+    for source in Source.objects.all():
+        yield f"source {source.slug} published", source.published
+    for role in Role.objects.all():
+        yield f"role {role}: start", role.start
+        yield f"role {role}: end", role.end
+    for event in Event.objects.all():
+        yield f"event {event.slug}", event.date
+    for sanction in Sanction.objects.all():
+        yield f"sanction {sanction.pk} announced", sanction.announced
+        yield f"sanction {sanction.pk} lifted", sanction.lifted
+
+
+# ---------------------------------------------------------------------------------------------
+# Provenance: the seeds and the source texts
+# ---------------------------------------------------------------------------------------------
+
+
+def test_the_seed_copies_are_byte_for_byte_the_five_seed_documents():
+    found = {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in SEEDS.iterdir()}
+    assert found == SEED_SHA256
+
+
+def test_the_archive_loads_by_name_from_the_fixtures_folder(db, settings):
+    assert FIXTURES in [Path(folder).resolve() for folder in settings.FIXTURE_DIRS]
+    call_command("loaddata", "diplo", verbosity=0)
+    assert Source.objects.count() == 5
+
+
+def test_each_seed_file_has_exactly_one_source(archive):
+    assert sorted(Source.objects.values_list("seed_file", flat=True)) == sorted(SEED_SHA256)
+
+
+def test_every_paragraph_of_each_source_text_stands_verbatim_in_its_seed_file(archive):
+    for source in Source.objects.all():
+        seed = seed_text(source.seed_file)
+        paragraphs = source.text.split("\n\n")
+        assert len(paragraphs) >= 5, source.slug
+        for paragraph in paragraphs:
+            assert paragraph.strip(), f"empty paragraph in {source.slug}"
+            assert paragraph in seed, f"{source.slug}: not in {source.seed_file}: {paragraph[:80]!r}"
+
+
+def test_no_source_text_keeps_site_boilerplate(archive):
+    for source in Source.objects.all():
+        for phrase in BOILERPLATE:
+            assert phrase not in source.text, f"{source.slug} still holds {phrase!r}"
+
+
+def test_no_source_text_repeats_a_paragraph_as_the_pages_repeated_captions_and_headlines(archive):
+    for source in Source.objects.all():
+        paragraphs = source.text.split("\n\n")
+        assert len(paragraphs) == len(set(paragraphs)), source.slug
+
+
+def test_sources_keep_the_articles_from_first_sentence_to_last(archive):
+    ends = {
+        "000_dc3c1b47cc33a718.txt": ("British MPs and peers sanctioned by China", "areas of disagreement”."),
+        "001_57f8982def2c5792.txt": ("Lammy raises human rights concerns", "in Hong Kong and Xinjiang"),
+        "002_550ab6adec92fdfa.txt": ("Foreign Office replies", "Preventing Sexual Violence in Conflict"),
+        "003_786428f471a8e847.txt": ("James Cleverly in China", "Published: by Radio NewsHub"),
+        "004_a5a27f40a6ae60bf.txt": ("The Foreign Secretary will urge China", "fourth largest trading partner.”"),
+    }
+    for source in Source.objects.all():
+        first, last = ends[source.seed_file]
+        assert source.text.startswith(first) and source.text.endswith(last), source.slug
+
+
+def test_sources_are_described_only_as_the_documents_describe_them(archive):
+    by_seed = {source.seed_file: source for source in Source.objects.all()}
+    expected = {
+        "000_dc3c1b47cc33a718.txt": ("news_article", "The Independent", "", FuzzyDate("unknown")),
+        "001_57f8982def2c5792.txt": (
+            "news_article", "The Independent", "Christopher McKeon", FuzzyDate("day", D(2024, 10, 18), D(2024, 10, 18))
+        ),
+        "002_550ab6adec92fdfa.txt": ("letter", "Lord David Alton's blog", "", FuzzyDate("day", D(2023, 1, 9), D(2023, 1, 9))),
+        "003_786428f471a8e847.txt": ("news_article", "Radio NewsHub", "", FuzzyDate("unknown")),
+        "004_a5a27f40a6ae60bf.txt": ("news_article", "The Independent", "", FuzzyDate("day", D(2024, 10, 17), D(2024, 10, 17))),
+    }
+    for seed_file, (kind, outlet, author, published) in expected.items():
+        source = by_seed[seed_file]
+        assert (source.kind, source.outlet, source.author, source.published) == (kind, outlet, author, published)
+        assert source.url == ""
+        assert source.notes, f"{source.slug} does not say what was removed"
+    assert "8 January 2023" in by_seed["002_550ab6adec92fdfa.txt"].notes
+
+
+# ---------------------------------------------------------------------------------------------
+# Citations
+# ---------------------------------------------------------------------------------------------
+
+
+def test_every_citation_quote_stands_verbatim_in_its_source_text(archive):
+    citations = Citation.objects.select_related("source")
+    assert citations.count() > 100
+    for citation in citations:
+        assert citation.quote and citation.quote in citation.source.text, f"citation {citation.pk}"
+
+
+def test_every_source_text_is_cited_several_times(archive):
+    for source in Source.objects.all():
+        assert source.citations.count() >= 3, source.slug
+
+
+def test_every_published_event_has_a_citation(archive):
+    assert Event.objects.published().count() == Event.objects.count() > 30
+    assert list(Event.objects.published().filter(citations=None)) == []
+
+
+def test_every_sanction_has_a_citation(archive):
+    assert list(Sanction.objects.filter(citations=None)) == []
+
+
+def test_every_role_has_a_citation(archive):
+    assert list(Role.objects.filter(citations=None)) == []
+
+
+def test_every_record_passes_model_validation(archive):
+    for model in (Source, Topic, Organization, Person, Alias, Role, Event, Participation, EventRelation, Sanction,
+                  Citation):
+        for record in model.objects.all():
+            record.full_clean()
+
+
+# ---------------------------------------------------------------------------------------------
+# Dates
+# ---------------------------------------------------------------------------------------------
+
+
+def test_every_fuzzy_date_is_consistent_and_complete_for_its_precision(archive):
+    for label, date in fuzzy_dates():
+        assert date.errors() == {}, label
+        if date.is_known:
+            assert date.earliest and date.latest, f"{label} lacks a bound"
+            assert date.completed() == date, label
+            if date.precision == Precision.DAY:
+                assert date.earliest == date.latest, label
+            if date.precision == Precision.YEAR:
+                assert (date.earliest, date.latest) == period_bounds(Precision.YEAR, date.earliest), label
+
+
+# Dates the undated documents state outright, not relative to a day they never give.
+STATED_IN_UNDATED_DOCUMENTS = {
+    "china-sanctions-british-mps-and-peers": FuzzyDate("year", D(2021, 1, 1), D(2021, 12, 31)),
+}
+
+
+def test_events_cited_only_from_the_undated_documents_are_left_undated(archive):
+    checked = 0
+    for event in Event.objects.all():
+        if not cited_seed_files(event) <= UNDATED_SEEDS:
+            continue
+        checked += 1
+        expected = STATED_IN_UNDATED_DOCUMENTS.get(event.slug, FuzzyDate("unknown"))
+        assert event.date == expected, event.slug
+    assert checked >= 10
+
+
+def test_roles_and_sanctions_cited_only_from_the_undated_documents_are_left_undated(archive):
+    for role in Role.objects.all():
+        if cited_seed_files(role) <= UNDATED_SEEDS:
+            assert role.start == role.end == FuzzyDate("unknown"), str(role)
+    for sanction in Sanction.objects.all():
+        if cited_seed_files(sanction) <= UNDATED_SEEDS:
+            assert sanction.announced in (FuzzyDate("unknown"), FuzzyDate("year", D(2021, 1, 1), D(2021, 12, 31)))
+
+
+def test_a_day_precise_date_always_rests_on_a_document_that_gives_its_own_day(archive):
+    for event in Event.objects.filter(date_precision=Precision.DAY):
+        dated = [c.source for c in event.citations.select_related("source") if c.source.published_precision == "day"]
+        assert dated, f"{event.slug} is dated to the day by undated documents only"
+
+
+def test_james_cleverlys_visit_is_august_2023_as_the_independent_says(archive):
+    visit = Event.objects.get(slug="james-cleverly-visits-china")
+    assert visit.date == FuzzyDate("month", D(2023, 8, 1), D(2023, 8, 31))
+    assert visit.citations.filter(source__seed_file="001_57f8982def2c5792.txt", quote__contains="in August 2023")
+    # The meeting with Han Zheng is reported only by the undated Radio NewsHub piece.
+    assert Event.objects.get(slug="james-cleverly-meets-han-zheng").date == FuzzyDate("unknown")
+
+
+@pytest.mark.parametrize(
+    "slug, date",
+    [
+        # 001 is Friday 18 October 2024: "met on Friday", "on Thursday".
+        ("david-lammy-meets-wang-yi", FuzzyDate("day", D(2024, 10, 18), D(2024, 10, 18))),
+        ("downing-street-on-uighurs-and-competent-courts", FuzzyDate("day", D(2024, 10, 17), D(2024, 10, 17))),
+        # 004 is Thursday 17 October 2024: "on Wednesday", "earlier this week", a two-day trip "on Friday".
+        ("starmer-on-the-taiwan-strait-at-pmqs", FuzzyDate("day", D(2024, 10, 16), D(2024, 10, 16))),
+        ("china-holds-military-exercises-around-taiwan", FuzzyDate("month", D(2024, 10, 14), D(2024, 10, 16))),
+        ("david-lammy-visits-china", FuzzyDate("month", D(2024, 10, 18), D(2024, 10, 19))),
+        # The letter in 002 is dated 8 January 2023, so its November and September are 2022.
+        ("lord-alton-writes-about-the-us-cecc-report", FuzzyDate("day", D(2022, 11, 19), D(2022, 11, 19))),
+        ("minister-speaks-on-xinjiang-in-the-house-of-lords", FuzzyDate("day", D(2022, 11, 17), D(2022, 11, 17))),
+        ("uk-stops-deploying-chinese-surveillance-systems-on-sensitive-sites",
+         FuzzyDate("day", D(2022, 11, 24), D(2022, 11, 24))),
+        ("foreign-secretary-raises-human-rights-with-chinese-counterpart",
+         FuzzyDate("day", D(2022, 9, 20), D(2022, 9, 20))),
+        ("un-third-committee-joint-statement-on-xinjiang", FuzzyDate("day", D(2022, 10, 31), D(2022, 10, 31))),
+        ("foreign-office-letter-to-lord-alton", FuzzyDate("day", D(2023, 1, 8), D(2023, 1, 8))),
+        ("uk-launches-bno-immigration-route", FuzzyDate("day", D(2021, 1, 31), D(2021, 1, 31))),
+        ("uk-leads-first-un-joint-statement-on-xinjiang", FuzzyDate("year", D(2019, 1, 1), D(2019, 12, 31))),
+        ("g7-leaders-commit-to-supply-chains-free-of-forced-labour",
+         FuzzyDate("year", D(2021, 1, 1), D(2021, 12, 31))),
+        # 000 is undated: its "on Thursday" cannot be resolved.
+        ("starmer-meets-xi-jinping-in-beijing", FuzzyDate("unknown")),
+        # Only a bound is proven: China answered the UK's sanctions in 2021.
+        ("uk-sanctions-chinese-officials-over-xinjiang", FuzzyDate("unknown", None, D(2021, 12, 31))),
+    ],
+)
+def test_relative_days_are_resolved_only_against_the_documents_own_dates(archive, slug, date):
+    assert Event.objects.get(slug=slug).date == date
+
+
+# ---------------------------------------------------------------------------------------------
+# Specific facts
+# ---------------------------------------------------------------------------------------------
+
+
+def test_the_lammy_wang_yi_meeting_is_18_october_2024_with_david_lammy_and_wang_yi(archive):
+    meeting = Event.objects.published().get(participations__person__slug="wang-yi", kind="meeting")
+    assert meeting.slug == "david-lammy-meets-wang-yi"
+    assert meeting.date == FuzzyDate("day", D(2024, 10, 18), D(2024, 10, 18))
+    people = {p.person.name: p for p in meeting.participations.select_related("person", "office")}
+    assert set(people) == {"David Lammy", "Wang Yi"}
+    assert people["David Lammy"].office.title == "Foreign Secretary"
+    assert people["Wang Yi"].office.title == "Foreign minister"
+    assert meeting.place == "Beijing"
+    assert meeting.topics.filter(slug="human-rights").exists()
+    assert EventRelation.objects.filter(
+        from_event=meeting, to_event__slug="david-lammy-visits-china", relation="part_of"
+    ).exists()
+
+
+def test_chinas_sanctions_are_dated_2021_and_respond_to_a_uk_sanction(archive):
+    named = Sanction.objects.filter(imposing_country="CN", target_person__isnull=False)
+    assert named.count() == 7
+    for sanction in named:
+        assert sanction.announced == FuzzyDate("year", D(2021, 1, 1), D(2021, 12, 31))
+        assert sanction.responds_to.imposing_country == "GB"
+        assert sanction.status == Sanction.Status.ACTIVE
+        assert sanction.announced_in.slug == "china-sanctions-british-mps-and-peers"
+        assert sanction.imposed_by.slug == "chinese-government"
+
+
+def test_each_of_the_seven_named_britons_has_a_chinese_sanction(archive):
+    names = ["Iain Duncan Smith", "Tom Tugendhat", "Nus Ghani", "Neil O’Brien", "Tim Loughton", "David Alton",
+             "Kennedy of the Shaws"]
+    for name in names:
+        assert Sanction.objects.filter(imposing_country="CN", target_person__name=name).count() == 1, name
+
+
+def test_the_uks_sanction_targets_are_honest_placeholders_not_invented_names(archive):
+    uk = Sanction.objects.filter(imposing_country="GB").select_related("target_person", "target_organization")
+    assert uk.count() == 5
+    letter = Source.objects.get(seed_file="002_550ab6adec92fdfa.txt").text
+    for sanction in uk:
+        assert sanction.target.name.startswith("Unnamed"), sanction.target.name
+        assert "do not name" in sanction.target.description
+        assert sanction.responds_to is None
+        assert sanction.measures in letter and sanction.regime in letter
+        assert sanction.announced_in.slug == "uk-sanctions-chinese-officials-over-xinjiang"
+    assert sorted(str(s.target) for s in uk) == [
+        "Unnamed Chinese official (1 of 4)",
+        "Unnamed Chinese official (2 of 4)",
+        "Unnamed Chinese official (3 of 4)",
+        "Unnamed Chinese official (4 of 4)",
+        "Unnamed state-run organisation in Xinjiang",
+    ]
+
+
+def test_people_carry_the_short_forms_and_titles_the_documents_use(archive):
+    expected = {
+        "Mr Lammy": "david-lammy",
+        "Sir Keir": "keir-starmer",
+        "Sir Iain": "iain-duncan-smith",
+        "Lord Alton of Liverpool": "david-alton",
+        "Baroness Kennedy of the Shaws": "baroness-kennedy-of-the-shaws",
+        "Mr Cleverly": "james-cleverly",
+        "Ms Kearns": "alicia-kearns",
+        "Mr Ding": "ding-xuexiang",
+        "president Xi": "xi-jinping",
+    }
+    for alias, slug in expected.items():
+        assert Alias.objects.get(name=alias).person.slug == slug, alias
+
+
+def test_every_name_and_alias_is_one_the_documents_use_unless_it_is_a_placeholder(archive):
+    seeds = "\n".join(seed_text(name) for name in SEED_SHA256)
+    for name in [*Person.objects.values_list("name", flat=True), *Alias.objects.values_list("name", flat=True)]:
+        assert name.startswith("Unnamed") or name in seeds, name
+
+
+def test_honorifics_are_kept_apart_from_names(archive):
+    assert Person.objects.get(slug="keir-starmer").styled_name == "Sir Keir Starmer"
+    assert Person.objects.get(slug="david-alton").styled_name == "Lord David Alton"
+    assert Person.objects.get(slug="baroness-kennedy-of-the-shaws").styled_name == "Baroness Kennedy of the Shaws"
+    for person in Person.objects.exclude(honorific=""):
+        assert not person.name.startswith(person.honorific + " "), person.name
+
+
+def test_names_in_native_script_are_listed_as_outside_facts(archive):
+    native = Person.objects.exclude(native_name="")
+    assert {p.slug: p.native_name for p in native} == {
+        "xi-jinping": "习近平",
+        "wang-yi": "王毅",
+        "ding-xuexiang": "丁薛祥",
+        "han-zheng": "韩正",
+        "jimmy-lai": "黎智英",
+    }
+    for person in native:
+        assert {"native_name", "native_name_language"} <= set(person.outside_fields), person.slug
+    person_fields = {field.name for field in Person._meta.get_fields()}
+    organization_fields = {field.name for field in Organization._meta.get_fields()}
+    for person in Person.objects.all():
+        assert set(person.outside_fields) <= person_fields, person.slug
+    for organization in Organization.objects.all():
+        assert set(organization.outside_fields) <= organization_fields, organization.slug
+
+
+def test_the_topic_tree_is_exactly_the_agreed_one(archive):
+    tree = {topic.slug: (topic.name, topic.parent.slug if topic.parent else None) for topic in Topic.objects.all()}
+    assert tree == {
+        "human-rights": ("Human rights", None),
+        "xinjiang": ("Xinjiang and the Uighurs", "human-rights"),
+        "hong-kong": ("Hong Kong", "human-rights"),
+        "tibet": ("Tibet", "human-rights"),
+        "transnational-repression": ("Transnational repression", "human-rights"),
+        "forced-labour": ("Forced labour", "human-rights"),
+        "security": ("Security", None),
+        "taiwan": ("Taiwan", "security"),
+        "espionage": ("Espionage", "security"),
+        "surveillance-technology": ("Surveillance technology", "security"),
+        "russia-ukraine": ("Russia's war in Ukraine", None),
+        "trade-and-economy": ("Trade and economy", None),
+        "climate": ("Climate", None),
+        "global-health": ("Global health", None),
+        "ai": ("AI", None),
+        "parliamentary-exchanges": ("Parliamentary exchanges", None),
+    }
+
+
+@pytest.mark.parametrize(
+    "from_slug, relation, to_slug",
+    [
+        ("sanctioned-mps-and-peers-refuse-to-be-a-bargaining-chip", "responds_to",
+         "uk-and-china-agree-to-resume-parliamentary-exchanges"),
+        ("uk-and-china-agree-to-resume-parliamentary-exchanges", "part_of", "starmer-meets-xi-jinping-in-beijing"),
+        ("james-cleverly-meets-han-zheng", "part_of", "james-cleverly-visits-china"),
+        ("david-lammy-meets-ding-xuexiang", "part_of", "david-lammy-visits-china"),
+        ("china-sanctions-british-mps-and-peers", "responds_to", "uk-sanctions-chinese-officials-over-xinjiang"),
+        ("foreign-office-letter-to-lord-alton", "responds_to", "lord-alton-writes-about-the-us-cecc-report"),
+        ("uk-launches-bno-immigration-route", "responds_to", "hong-kong-national-security-law"),
+    ],
+)
+def test_events_are_related_as_the_documents_relate_them(archive, from_slug, relation, to_slug):
+    assert EventRelation.objects.filter(
+        from_event__slug=from_slug, relation=relation, to_event__slug=to_slug
+    ).exists()
+
+
+def test_every_office_named_in_an_event_is_one_its_participant_held(archive):
+    for participation in Participation.objects.exclude(office=None).select_related("office"):
+        assert participation.office.person_id == participation.person_id, participation.pk
+
+
+def test_the_unnamed_minister_is_a_placeholder_for_the_letters_signatory(archive):
+    minister = Person.objects.get(slug="unnamed-minister-of-state")
+    assert "do not name" in minister.description
+    assert set(minister.roles.values_list("title", flat=True)) == {
+        "Minister of State responsible for Human Rights",
+        "Prime Minister’s Special Representative on Preventing Sexual Violence in Conflict",
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# The file itself
+# ---------------------------------------------------------------------------------------------
+
+
+def test_the_fixture_file_is_pretty_printed_and_ordered_by_model_and_key():
+    text = (FIXTURES / "diplo.json").read_text(encoding="utf-8")
+    assert text.startswith('[\n{\n  "model": ')
+    records = json.loads(text)
+    seen = []
+    for record in records:
+        if not seen or seen[-1][0] != record["model"]:
+            assert record["model"] not in [model for model, _ in seen], f"{record['model']} is split up"
+            seen.append((record["model"], []))
+        seen[-1][1].append(record["pk"])
+        assert isinstance(record["pk"], int)
+    for model, keys in seen:
+        assert keys == sorted(keys) and len(keys) == len(set(keys)), model
+
+
+def test_the_fixture_file_is_exactly_what_the_builder_makes():
+    result = subprocess.run(
+        [sys.executable, str(FIXTURES / "build.py"), "--check"],
+        capture_output=True, text=True, timeout=300, cwd=ROOT,
+        env={**os.environ, "DEBUG": os.environ.get("DEBUG", "1")},
+    )
+    assert result.returncode == 0, result.stderr

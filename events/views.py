@@ -203,11 +203,15 @@ def supported_record(citation):
     return None
 
 
-def backlink(citation):
-    kind, title, url = supported_record(citation)
-    return format_html(
-        ' <a class="supports" href="{}">↩ {}<span class="visually-hidden">: {}</span></a>', url, kind, title
-    )
+def backlinks(citations):
+    """One small group of links after quotes that end together, to the records they support."""
+    links, seen = [], set()
+    for citation in citations:
+        kind, title, url = supported_record(citation)
+        if url not in seen:
+            seen.add(url)
+            links.append(format_html('<a href="{}">{}<span class="visually-hidden">: {}</span></a>', url, kind, title))
+    return format_html(' <span class="supports">↩ {}</span>', mark_safe(" · ".join(links)))
 
 
 def highlight_quotes(text, citations):
@@ -262,7 +266,9 @@ def highlight_quotes(text, citations):
                 reopen = [citation for citation in open_marks[lowest:] if citation not in ending]
                 out.extend(mark_safe("</mark>") for _ in open_marks[lowest:])
                 del open_marks[lowest:]
-                out.extend(backlink(citation) for citation in ending if last_paragraph[citation] == number)
+                finished = [citation for citation in ending if last_paragraph[citation] == number]
+                if finished:
+                    out.append(backlinks(finished))
                 for citation in reopen:
                     open_mark(citation)
             starting = [citation for citation, (start, end) in parts.items() if start == cut and end > cut]

@@ -4,9 +4,11 @@ import re
 from html import unescape
 
 import pytest
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.views import defaults
 
 from events.models import Event, EventRelation, Participation, Sanction
 
@@ -104,8 +106,8 @@ def test_an_event_page_shows_related_events_in_both_directions_with_the_relation
 
     text = text_of(client.get(china_sanctions.get_absolute_url()))
 
-    assert "This event responds to UK sanctions Xinjiang officials (22 March 2021)" in text
-    assert "A later visit (1 May 2021) follows this event" in text
+    assert "This event responds to UK sanctions Xinjiang officials 22 March 2021" in text
+    assert "A later visit follows this event 1 May 2021" in text
 
 
 def test_draft_events_are_left_out_of_a_published_events_relations(client):
@@ -463,7 +465,7 @@ def test_a_source_page_marks_each_cited_quote_with_an_anchor_and_links_to_what_i
 
     assert (
         f'<p>The Foreign Secretary <mark class="quote" id="quote-{citation.pk}">met Wang Yi in Beijing</mark>'
-        f' <a class="supports" href="{event.get_absolute_url()}">↩ event'
+        f' <span class="supports">↩ <a href="{event.get_absolute_url()}">event'
     ) in html
     assert citation.get_absolute_url().endswith(f"#quote-{citation.pk}")
 
@@ -500,6 +502,22 @@ def test_two_citations_of_the_same_words_each_get_their_anchor(client):
     ) in html
 
 
+def test_the_records_one_quote_supports_are_linked_together_after_it(client):
+    source = make_source("China sanctioned nine MPs.")
+    event = make_event("China sanctions MPs")
+    sanction = make_sanction(make_person("Tom Tugendhat"))
+    cite(event, "China sanctioned nine MPs.", source)
+    cite(sanction, "China sanctioned nine MPs.", source)
+
+    html = html_of(client.get(source.get_absolute_url()))
+
+    assert re.search(
+        rf'</mark></mark> <span class="supports">↩ <a href="{event.get_absolute_url()}">event<span[^>]*>: '
+        rf'China sanctions MPs</span></a> · <a href="{sanction.get_absolute_url()}">sanction<span',
+        html,
+    )
+
+
 def test_quotes_that_overlap_are_both_marked_without_breaking_the_html(client):
     source = make_source("One two three four five.")
     first = cite(make_event("First"), "One two three", source)
@@ -524,7 +542,7 @@ def test_a_quote_running_across_paragraphs_is_marked_in_each_and_linked_once(cli
     html = html_of(client.get(source.get_absolute_url()))
 
     assert f'<p>End of <mark class="quote" id="quote-{citation.pk}">the first.</mark></p>' in html
-    assert '<p><mark class="quote">Start of</mark> <a class="supports"' in html
+    assert '<p><mark class="quote">Start of</mark> <span class="supports">' in html
     assert html.count(f'href="{event.get_absolute_url()}"') == 1
 
 
@@ -545,7 +563,7 @@ def test_a_quote_supporting_an_office_links_to_the_person_who_held_it(client):
 
     html = html_of(client.get(source.get_absolute_url()))
 
-    assert f'<a class="supports" href="{person.get_absolute_url()}">↩ office' in html
+    assert f'<span class="supports">↩ <a href="{person.get_absolute_url()}">office' in html
 
 
 # Topics
@@ -660,6 +678,19 @@ def test_a_page_past_the_end_is_not_found_on_every_list(client, name):
 
     assert response.status_code == 404
     assert "Page not found" in text_of(response)
+
+
+def test_djangos_own_error_pages_use_the_sites_design(rf):
+    request = rf.get("/")
+    pages = [
+        (defaults.server_error(request), 500, "Something went wrong on our side"),
+        (defaults.bad_request(request, BadRequest()), 400, "Part of the address is not in a form this site accepts"),
+        (defaults.permission_denied(request, PermissionDenied()), 403, "You can’t see this page"),
+    ]
+    for response, status, message in pages:
+        assert response.status_code == status
+        assert message in text_of(response)
+        assert '<main id="main"' in html_of(response)
 
 
 def test_every_page_has_the_site_navigation_a_skip_link_and_its_own_title(client):

@@ -1,7 +1,7 @@
 import functools
 import re
 
-from django.core.exceptions import BadRequest
+from django.core.exceptions import BadRequest, FieldDoesNotExist
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -97,10 +97,25 @@ def person_list(request):
     return render(request, "person_list.html", {"page": page})
 
 
+def outside_field_names(record):
+    """The names of the fields a record says are not from the documents, for its footnote."""
+    names = []
+    for name in record.outside_fields or []:
+        try:
+            names.append(str(record._meta.get_field(name).verbose_name))
+        except (FieldDoesNotExist, TypeError):
+            names.append(str(name))
+    return names
+
+
 def person_detail(request, slug):
     person = get_object_or_404(Person.objects.for_detail(), slug=slug)
     statements = Citation.objects.statements_by(person)
-    return render(request, "person_detail.html", {"person": person, "statements": statements})
+    return render(
+        request,
+        "person_detail.html",
+        {"person": person, "statements": statements, "outside": outside_field_names(person)},
+    )
 
 
 @explains_bad_requests
@@ -111,7 +126,11 @@ def organization_list(request):
 
 def organization_detail(request, slug):
     organization = get_object_or_404(Organization.objects.for_detail(), slug=slug)
-    return render(request, "organization_detail.html", {"organization": organization})
+    return render(
+        request,
+        "organization_detail.html",
+        {"organization": organization, "outside": outside_field_names(organization)},
+    )
 
 
 @explains_bad_requests

@@ -182,7 +182,9 @@ def test_a_person_page_marks_the_details_that_are_not_from_the_documents_and_exp
 
     assert html.count('class="outside"') == 1
     assert re.search(r'王毅</span> <a class="outside" href="#outside-note">not from the documents</a>', html)
-    assert 'id="outside-note"' in html
+    footnote = re.search(r'<p class="footnote" id="outside-note">(.*?)</p>', html).group(1)
+    assert "added by the archive’s editors" in footnote
+    assert "Here: native name." in footnote
 
 
 def test_a_person_page_without_outside_details_has_no_marks(client):

@@ -360,6 +360,14 @@ def test_a_bad_sanctions_filter_is_a_bad_request_with_the_message_beside_the_fie
     assert f'<ul class="errorlist" id="id_{field}_error"><li>{message}</li></ul>' in unescape(html)
 
 
+@pytest.mark.parametrize("field", ["imposing_country", "target", "status", "year", "page"])
+def test_no_value_of_any_sanctions_parameter_is_a_server_error(client, field):
+    make_sanction(make_person("Tom Tugendhat"))
+
+    for value in ["\x00", "x" * 5000, "%", "'; --", "-1", "1.5", "99999999999999999999", "日本"]:
+        assert client.get(reverse("sanction_list"), {field: value}).status_code in (200, 400, 404), value
+
+
 def test_the_sanctions_list_pages_keep_their_filters(client):
     for number in range(51):
         make_sanction(make_person(f"Target {number}"), announced="2021-03-26")

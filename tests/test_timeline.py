@@ -437,6 +437,18 @@ def test_the_actor_field_suggests_people_and_organizations(client):
     assert '<option value="FCDO"></option>' in html
 
 
+ODD_VALUES = ["\x00", "x" * 5000, "%", "_", "'; --", "  ", "-1", "1.5", "0000", "9999-12-31", "１２３４", "日本"]
+
+
+@pytest.mark.parametrize("field", ["actor", "date_from", "date_to", "topic", "kind", "country", "q", "page"])
+def test_no_value_of_any_parameter_is_a_server_error(client, field):
+    make_event("An event", date="2021")
+
+    for value in ODD_VALUES:
+        assert client.get(TIMELINE, {field: value}).status_code in (200, 400, 404), value
+    assert client.get(f"{TIMELINE}?{field}=a&{field}=b").status_code in (200, 400, 404)
+
+
 # Pagination
 
 

@@ -224,7 +224,7 @@ class Person(models.Model):
         verbose_name_plural = "people"
 
     def __str__(self):
-        return self.name
+        return self.styled_name
 
     def get_absolute_url(self):
         return reverse("person_detail", args=[self.slug])

@@ -90,14 +90,15 @@ def test_undated_events_are_listed_last_under_date_unknown(client):
 def test_each_event_shows_its_date_kind_participants_and_topics(client):
     topic = make_topic("Hong Kong")
     event = make_event("Lammy meets Wang Yi", date="2024-10", kind=Event.Kind.MEETING, topics=[topic])
-    take_part(event, make_person("Wang Yi"), Participation.Role.HOST)
+    wang_yi = make_person("Wang Yi")
+    take_part(event, wang_yi, Participation.Role.HOST)
 
     html = page(client.get(TIMELINE))
 
     assert f'<a href="{event.get_absolute_url()}">Lammy meets Wang Yi</a>' in html
     assert "October 2024" in html
     assert '<span class="kind">Meeting</span>' in html
-    assert "Wang Yi <span class=\"role\">(host)</span>" in html
+    assert f'<a href="{wang_yi.get_absolute_url()}">Wang Yi</a> <span class="role">(host)</span>' in html
     assert f'?topic={topic.slug}">Hong Kong</a>' in html
 
 

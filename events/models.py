@@ -37,16 +37,33 @@ def exactly_one_of(first, second, name):
     )
 
 
+def apostrophe_forms(text):
+    """`text` with straight and typographic apostrophes both ways: people type O'Brien, articles print O’Brien."""
+    return {text, text.replace("'", "’"), text.replace("’", "'")}
+
+
+def any_of(conditions):
+    combined = Q()
+    for condition in conditions:
+        combined |= condition
+    return combined
+
+
 class ActorQuerySet(models.QuerySet):
     """What people and organizations share: the actor and target filters find them by name."""
 
     def called(self, text):
         """Those whose slug, name or any alias is exactly `text`, ignoring case."""
-        return self.filter(Q(slug__iexact=text) | Q(name__iexact=text) | Q(aliases__name__iexact=text)).distinct()
+        return self.filter(
+            any_of(Q(slug__iexact=form) | Q(name__iexact=form) | Q(aliases__name__iexact=form)
+                   for form in apostrophe_forms(text))
+        ).distinct()
 
     def called_something_like(self, text):
         """Those whose name or any alias contains `text`, ignoring case."""
-        return self.filter(Q(name__icontains=text) | Q(aliases__name__icontains=text)).distinct()
+        return self.filter(
+            any_of(Q(name__icontains=form) | Q(aliases__name__icontains=form) for form in apostrophe_forms(text))
+        ).distinct()
 
     def with_event_counts(self):
         return self.annotate(

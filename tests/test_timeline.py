@@ -142,6 +142,14 @@ def test_the_actor_filter_finds_a_person_by_any_of_their_aliases(client):
     assert titles(client.get(TIMELINE, {"actor": "The Foreign Secretary"})) == ["Lammy in Beijing"]
 
 
+def test_the_actor_filter_finds_a_typographic_apostrophe_from_a_straight_one(client):
+    take_part(make_event("China sanctions MPs"), make_person("Neil O’Brien"))
+    make_event("Someone else's meeting")
+
+    assert titles(client.get(TIMELINE, {"actor": "Neil O'Brien"})) == ["China sanctions MPs"]
+    assert titles(client.get(TIMELINE, {"actor": "o'brien"})) == ["China sanctions MPs"]
+
+
 def test_the_actor_filter_finds_an_organization_by_its_abbreviation(client):
     fcdo = make_organization("Foreign, Commonwealth and Development Office", aliases=["FCDO"])
     take_part(make_event("FCDO statement"), fcdo, Participation.Role.AUTHOR)

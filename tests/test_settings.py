@@ -1,0 +1,39 @@
+"""Settings come from the environment: checked in fresh processes, since settings load once."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SHOW = "from django.conf import settings; print(settings.DEBUG, settings.DATABASES['default']['ENGINE'])"
+
+
+def run_django(code, **env):
+    base = {key: value for key, value in os.environ.items()
+            if key not in {"SECRET_KEY", "DEBUG", "DATABASE_URL", "DIPLO_PLAIN_STATIC"}}
+    return subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env=base | {"DJANGO_SETTINGS_MODULE": "diplo.settings"} | env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_without_a_secret_key_outside_debug_start_up_stops_with_a_clear_message():
+    result = run_django(SHOW)
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_debug_is_off_and_sqlite_is_the_database_unless_the_environment_says_otherwise():
+    result = run_django(SHOW, SECRET_KEY="k")
+    assert result.stdout.split() == ["False", "django.db.backends.sqlite3"]
+
+
+def test_database_url_selects_postgresql():
+    result = run_django(SHOW, SECRET_KEY="k", DEBUG="1", DATABASE_URL="postgres://u:p@127.0.0.1:5432/diplo")
+    assert result.stdout.split() == ["True", "django.db.backends.postgresql"]

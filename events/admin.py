@@ -1,4 +1,6 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import to_historic
 
 from .models import (
     Alias,
@@ -57,12 +59,38 @@ class RoleInline(admin.TabularInline):
     show_change_link = True
 
 
+class HistoryAdmin(SimpleHistoryAdmin):
+    """The admin of a record whose every change is kept: its History page lists each version,
+    who saved it, when and what changed, and opens any version to revert to it.
+
+    That page replaces Django's own, which listed the admin's messages ("Changed quote for
+    citation ..."); each version keeps the message as its reason, so changes made in the
+    inlines beside it (participants, related events, aliases, offices) are still told.
+    """
+
+    def log_addition(self, request, obj, message):
+        entry = super().log_addition(request, obj, message)
+        self.keep_message(obj, entry)
+        return entry
+
+    def log_change(self, request, obj, message):
+        entry = super().log_change(request, obj, message)
+        self.keep_message(obj, entry)
+        return entry
+
+    def keep_message(self, obj, entry):
+        version = obj.history.filter(history_user=entry.user_id).order_by("-history_date", "-history_id").first()
+        if version is not None:
+            version.history_change_reason = entry.get_change_message()
+            version.save(update_fields=["history_change_reason"])
+
+
 def fuzzy_fieldset(prefix, label):
     return (label, {"fields": [(f"{prefix}_precision", f"{prefix}_earliest", f"{prefix}_latest")]})
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(HistoryAdmin):
     list_display = ["title", "kind", "outlet", "published_display", "seed_file"]
     list_filter = ["kind", "outlet", "published_precision"]
     search_fields = ["title", "outlet", "author", "text"]
@@ -79,7 +107,7 @@ class SourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(HistoryAdmin):
     list_display = ["name", "honorific", "native_name", "country", "description"]
     list_filter = ["country", "honorific"]
     search_fields = ["name", "sort_name", "native_name", "aliases__name", "description"]
@@ -88,7 +116,7 @@ class PersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(HistoryAdmin):
     list_display = ["name", "kind", "country", "parent"]
     list_filter = ["kind", "country"]
     search_fields = ["name", "aliases__name", "description"]
@@ -129,7 +157,7 @@ class RoleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(HistoryAdmin):
     list_display = ["title", "date_display", "kind", "status"]
     list_filter = ["status", "kind", "date_precision", "topics", "country"]
     search_fields = ["title", "summary", "place", "citations__quote"]
@@ -146,9 +174,25 @@ class EventAdmin(admin.ModelAdmin):
     def date_display(self, event):
         return str(event.date)
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        historical = to_historic(obj) if obj is not None else None
+        if historical is None:
+            return form
+        # An old version rebuilt from history carries no topics of its own, so the revert form
+        # would offer today's; offer the topics the event had then.
+        topics_then = [row.topic_id for row in historical.topics.all()]
+
+        class AsItWas(form):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.initial["topics"] = topics_then
+
+        return AsItWas
+
 
 @admin.register(Sanction)
-class SanctionAdmin(admin.ModelAdmin):
+class SanctionAdmin(HistoryAdmin):
     list_display = ["__str__", "imposing_country", "status", "announced_display", "is_published"]
     list_filter = ["imposing_country", "status", "announced_precision", "is_published"]
     search_fields = [
@@ -175,7 +219,7 @@ class SanctionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(admin.ModelAdmin):
+class CitationAdmin(HistoryAdmin):
     list_display = ["__str__", "source", "event", "sanction", "role"]
     list_filter = ["source"]
     search_fields = ["quote", "source__title"]

@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from .dates import FuzzyDate, Precision, clean_fuzzy_date, fuzzy_date_fields
 
@@ -40,6 +41,54 @@ def exactly_one_of(first, second, name):
 def apostrophe_forms(text):
     """`text` with straight and typographic apostrophes both ways: people type O'Brien, articles print O’Brien."""
     return {text, text.replace("'", "’"), text.replace("’", "'")}
+
+
+class History(HistoricalRecords):
+    """Every saved change, with who made it and when; editors see it and revert from the admin.
+
+    Loading the archive is not an edit, so it makes no history: `loaddata` saves raw, then sets
+    many-to-many fields, which django-simple-history would otherwise record as an anonymous change.
+    A record that has no history yet (loaded, or older than history) gets its stored version
+    recorded just before its first change, so that change can be seen and undone.
+    """
+
+    FIRST_VERSION_REASON = "The record as it stood before its first recorded change"
+
+    def __init__(self, **options):
+        # The admin's message for a change can be long: it names every inline changed with it.
+        options.setdefault("history_change_reason_field", models.TextField(null=True, blank=True))
+        super().__init__(**options)
+
+    def finalize(self, sender, **kwargs):
+        super().finalize(sender, **kwargs)
+        if sender is self.cls:
+            models.signals.pre_save.connect(self.pre_save, sender=sender, weak=False)
+
+    def pre_save(self, instance, raw=False, using=None, **kwargs):
+        if not raw and not instance._state.adding and not hasattr(instance, "skip_history_when_saving"):
+            self.keep_first_version(instance, using)
+
+    def post_save(self, instance, created, using=None, **kwargs):
+        if kwargs.get("raw"):
+            instance.skip_history_when_saving = True  # also silences the many-to-many set that follows
+        super().post_save(instance, created, using=using, **kwargs)
+
+    def m2m_changed(self, instance, action, attr, pk_set, reverse, **kwargs):
+        if action in ("pre_add", "pre_remove", "pre_clear") and not reverse:
+            if not hasattr(instance, "skip_history_when_saving"):
+                self.keep_first_version(instance, kwargs.get("using"))
+        super().m2m_changed(instance, action, attr, pk_set, reverse, **kwargs)
+
+    def keep_first_version(self, instance, using):
+        model = type(instance)
+        history = getattr(model, self.manager_name)
+        if instance.pk is None or history.filter(**{model._meta.pk.attname: instance.pk}).exists():
+            return
+        stored = model._default_manager.using(using).filter(pk=instance.pk).first()
+        if stored is not None:
+            stored._history_user = None  # whoever made it is not known
+            stored._change_reason = self.FIRST_VERSION_REASON
+            self.create_historical_record(stored, "+", using=using)
 
 
 def any_of(conditions):
@@ -171,6 +220,7 @@ class Source(models.Model):
     notes = models.TextField(blank=True, help_text="What was removed from the original, and why.")
 
     objects = SourceQuerySet.as_manager()
+    history = History()
 
     class Meta:
         ordering = ["title"]
@@ -212,6 +262,7 @@ class Organization(models.Model):
     outside_fields = models.JSONField(default=list, blank=True, help_text=OUTSIDE_FIELDS_HELP)
 
     objects = OrganizationQuerySet.as_manager()
+    history = History()
 
     class Meta:
         ordering = ["name"]
@@ -235,6 +286,7 @@ class Person(models.Model):
     outside_fields = models.JSONField(default=list, blank=True, help_text=OUTSIDE_FIELDS_HELP)
 
     objects = PersonQuerySet.as_manager()
+    history = History()
 
     class Meta:
         ordering = ["sort_name"]
@@ -488,6 +540,7 @@ class Event(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
 
     objects = EventQuerySet.as_manager()
+    history = History(m2m_fields=[topics])
 
     class Meta:
         ordering = [models.F("date_earliest").asc(nulls_last=True), "title"]
@@ -650,6 +703,7 @@ class Sanction(models.Model):
     )
 
     objects = SanctionQuerySet.as_manager()
+    history = History()
 
     class Meta:
         ordering = [models.F("announced_earliest").asc(nulls_last=True), "pk"]
@@ -722,6 +776,7 @@ class Citation(models.Model):
     role = models.ForeignKey(Role, null=True, blank=True, on_delete=models.CASCADE, related_name="citations")
 
     objects = CitationQuerySet.as_manager()
+    history = History()
 
     class Meta:
         ordering = ["pk"]

@@ -1,0 +1,182 @@
+"""Nothing lost: every change made in the admin is kept, with who made it, when and what changed,
+and an editor can open an old version and revert to it."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.forms import CheckboxInput
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.text import capfirst
+
+from events.models import History, Citation, Event, Organization, Person, Sanction, Source
+
+pytestmark = pytest.mark.django_db
+
+TRACKED = [Event, Person, Organization, Sanction, Source, Citation]
+
+
+@pytest.fixture
+def editor(client):
+    user = User.objects.create_superuser("editor", "editor@example.org", "a-long-editor-password")
+    client.force_login(user)
+    return user
+
+
+def form_data(response):
+    """What an admin page's form shows, as a browser would post it back: the form and every inline."""
+    forms = [response.context["adminform"].form]
+    for inline in response.context.get("inline_admin_formsets") or []:
+        forms += [inline.formset.management_form, *inline.formset.forms]
+    data = {}
+    for form in forms:
+        for field in form:
+            value = field.value()
+            if isinstance(field.field.widget, CheckboxInput):
+                if value:
+                    data[field.html_name] = "on"
+            elif isinstance(value, (list, tuple)):
+                data[field.html_name] = [str(item) for item in value]
+            else:
+                data[field.html_name] = "" if value is None else str(value)
+    return data
+
+
+def change(client, record, **changes):
+    """Posts `record`'s admin change form back with `changes`, as an editor would; returns the response."""
+    url = reverse(f"admin:events_{record._meta.model_name}_change", args=[record.pk])
+    data = form_data(client.get(url)) | changes
+    return client.post(url, data)
+
+
+def lammy_meets_wang_yi():
+    return Event.objects.get(slug="david-lammy-meets-wang-yi")
+
+
+def test_loading_the_archive_makes_no_history(archive):
+    for model in TRACKED:
+        assert not model.history.exists(), model
+
+
+def test_an_editors_change_to_an_event_is_kept_with_who_made_it_when_and_what_changed(archive, editor, client):
+    event = lammy_meets_wang_yi()
+    old_title = event.title
+    before = timezone.now()
+
+    response = change(client, event, title="Lammy and Wang Yi meet in Beijing")
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    latest, first = event.history.all()[:2]
+    assert latest.history_type == "~"
+    assert latest.history_user == editor
+    assert before <= latest.history_date <= timezone.now()
+    delta = latest.diff_against(first)
+    assert delta.changed_fields == ["title"]
+    assert (delta.changes[0].old, delta.changes[0].new) == (old_title, "Lammy and Wang Yi meet in Beijing")
+    # The version before the change is kept too, though loading the archive made no history.
+    assert (first.history_type, first.history_user, first.title) == ("+", None, old_title)
+    assert first.history_change_reason == History.FIRST_VERSION_REASON
+
+
+def test_the_admin_history_page_lists_the_change_its_editor_and_what_changed(archive, editor, client):
+    event = lammy_meets_wang_yi()
+    old_title = event.title
+    change(client, event, title="Lammy and Wang Yi meet in Beijing")
+
+    page = client.get(reverse("admin:events_event_history", args=[event.pk]))
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "editor" in html
+    assert escape(old_title) in html
+    assert "Lammy and Wang Yi meet in Beijing" in html
+    assert "<strong>Title:</strong>" in html
+    assert "Changed Title." in html  # the admin's own message, kept as the version's reason
+    for record in event.history.all():
+        assert reverse("admin:events_event_simple_history", args=[event.pk, record.history_id]) in html
+
+
+def test_reverting_to_an_old_version_in_the_admin_restores_its_title_and_topics(archive, editor, client):
+    event = lammy_meets_wang_yi()
+    old_title, old_topics = event.title, set(event.topics.values_list("pk", flat=True))
+    kept_topic = min(old_topics)
+    change(client, event, title="Lammy and Wang Yi meet in Beijing", topics=[str(kept_topic)])
+    event.refresh_from_db()
+    assert set(event.topics.values_list("pk", flat=True)) == {kept_topic}
+    old_version = event.history.earliest("history_date")
+
+    url = reverse("admin:events_event_simple_history", args=[event.pk, old_version.history_id])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Revert" in page.content.decode()
+    response = client.post(url, form_data(page))
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    event.refresh_from_db()
+    assert event.title == old_title
+    assert set(event.topics.values_list("pk", flat=True)) == old_topics
+    assert event.history.latest("history_date").history_user == editor
+
+
+def test_a_citation_changed_in_an_events_inline_is_kept_with_its_editor(archive, editor, client):
+    event = lammy_meets_wang_yi()
+    citation = event.citations.order_by("pk").first()
+    shorter = citation.quote[: len(citation.quote) // 2]
+    index = list(event.citations.order_by("pk")).index(citation)
+
+    response = change(client, event, **{f"citations-{index}-quote": shorter})
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    latest = citation.history.latest("history_date")
+    assert latest.history_user == editor
+    assert latest.diff_against(latest.prev_record).changed_fields == ["quote"]
+    # The event's own version changes no field, but says what was changed beside it.
+    saved = event.history.latest("history_date")
+    assert saved.history_user == editor
+    assert saved.diff_against(saved.prev_record).changed_fields == []
+    assert saved.history_change_reason.startswith("Changed Quote for citation")
+
+
+@pytest.mark.parametrize(
+    "model, field",
+    [
+        (Event, "summary"),
+        (Person, "description"),
+        (Organization, "description"),
+        (Sanction, "reason"),
+        (Source, "notes"),
+        (Citation, "quote"),
+    ],
+)
+def test_a_change_to_any_tracked_record_is_kept_and_shown_in_its_history(archive, editor, client, model, field):
+    record = model.objects.order_by("pk").first()
+    # Half of a verbatim quote is still verbatim, so the citation stays valid.
+    value = record.quote[:20] if model is Citation else "Changed by an editor"
+
+    response = change(client, record, **{field: value})
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    latest = record.history.latest("history_date")
+    assert latest.history_user == editor
+    assert latest.diff_against(latest.prev_record).changed_fields == [field]
+    history = client.get(reverse(f"admin:events_{model._meta.model_name}_history", args=[record.pk]))
+    label = capfirst(model._meta.get_field(field).verbose_name)
+    assert f"<strong>{label}:</strong>" in history.content.decode()
+
+
+def test_a_deleted_record_keeps_its_last_version_and_can_be_brought_back(db, editor, client):
+    source = Source.objects.create(
+        slug="a-press-release", kind=Source.Kind.PRESS_RELEASE, title="A press release", text="Words.",
+        published_precision="unknown",
+    )
+    response = client.post(reverse("admin:events_source_delete", args=[source.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not Source.objects.filter(pk=source.pk).exists()
+
+    deleted = Source.history.get(id=source.pk, history_type="-")
+    assert (deleted.title, deleted.history_user) == ("A press release", editor)
+    url = reverse("admin:events_source_simple_history", args=[source.pk, deleted.history_id])
+    response = client.post(url, form_data(client.get(url)))
+
+    assert response.status_code == 302
+    assert Source.objects.get(pk=source.pk).title == "A press release"

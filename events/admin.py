@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import to_historic
 
@@ -132,6 +134,20 @@ class TopicAdmin(admin.ModelAdmin):
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent"]
+
+    def get_deleted_objects(self, objs, request):
+        """Refuse to delete a topic that still tags events, as PROTECT refuses one with children.
+
+        Deleting it would silently drop it from those events: no confirmation line, no history.
+        An editor who means it first moves the events to another topic.
+        """
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        tagged = Event.objects.filter(topics__in=[topic.pk for topic in objs]).distinct().order_by("title", "pk")
+        protected = list(protected)
+        for event in tagged:
+            link = reverse("admin:events_event_change", args=[event.pk])
+            protected.append(format_html('Event tagged with it: <a href="{}">{}</a>', link, event))
+        return deleted, counts, perms_needed, protected
 
 
 @admin.register(Role)

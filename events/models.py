@@ -581,11 +581,12 @@ class Participation(models.Model):
         Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="participations"
     )
     role = models.CharField(max_length=20, choices=Role.choices)
+    # PROTECT: deleting an office must not silently forget that someone acted in it.
     office = models.ForeignKey(
         "Role",
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="participations",
         help_text="The office the person held at the time, if the documents say.",
     )
@@ -692,11 +693,13 @@ class Sanction(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.UNKNOWN)
     announced_precision, announced_earliest, announced_latest = fuzzy_date_fields("Announced")
     lifted_precision, lifted_earliest, lifted_latest = fuzzy_date_fields("Lifted")
+    # PROTECT, like every link a document backs: deleting the other record would otherwise
+    # unlink this one silently, with no line on the admin's confirmation page or in the history.
     responds_to = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="responses"
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="responses"
     )
     announced_in = models.ForeignKey(
-        Event, null=True, blank=True, on_delete=models.SET_NULL, related_name="sanctions"
+        Event, null=True, blank=True, on_delete=models.PROTECT, related_name="sanctions"
     )
     is_published = models.BooleanField(
         "published", default=True, help_text="Untick to keep a draft off the public pages."

@@ -1,15 +1,27 @@
 """Nothing lost: every change made in the admin is kept, with who made it, when and what changed,
-and an editor can open an old version and revert to it."""
+and an editor can open an old version and revert to it; a record others depend on cannot be deleted."""
 
 import pytest
 from django.contrib.auth.models import User
+from django.db.models import ProtectedError
 from django.forms import CheckboxInput
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.text import capfirst
 
-from events.models import History, Citation, Event, Organization, Person, Sanction, Source
+from events.models import Citation, Event, History, Organization, Participation, Person, Sanction, Source, Topic
+from .factories import (
+    cite,
+    make_event,
+    make_organization,
+    make_person,
+    make_role,
+    make_sanction,
+    make_source,
+    make_topic,
+    take_part,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -180,3 +192,158 @@ def test_a_deleted_record_keeps_its_last_version_and_can_be_brought_back(db, edi
 
     assert response.status_code == 302
     assert Source.objects.get(pk=source.pk).title == "A press release"
+
+
+# Safe deletes: a record others depend on is refused, with the records that depend on it.
+
+
+def test_deleting_a_cited_source_in_the_admin_is_refused_with_the_citations_that_cite_it(archive, editor, client):
+    source = Source.objects.get(slug="fcdo-letter-to-lord-alton-on-the-us-cecc-report")
+
+    response = client.post(reverse("admin:events_source_delete", args=[source.pk]), {"post": "yes"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Cannot delete source" in html
+    assert "would require deleting the following protected related objects" in html
+    for citation in source.citations.all():
+        assert reverse("admin:events_citation_change", args=[citation.pk]) in html
+    assert Source.objects.filter(pk=source.pk).exists()
+    assert not Source.history.exists()
+
+
+def test_deleting_a_cited_source_with_the_admins_bulk_action_is_refused_too(archive, editor, client):
+    sources = list(Source.objects.values_list("pk", flat=True))
+
+    response = client.post(
+        reverse("admin:events_source_changelist"),
+        {"action": "delete_selected", "_selected_action": sources, "post": "yes"},
+    )
+
+    assert response.status_code == 200
+    assert "Cannot delete sources" in response.content.decode()
+    assert Source.objects.count() == len(sources)
+
+
+def test_deleting_a_cited_source_in_code_raises_protected_error(archive):
+    source = Source.objects.exclude(citations=None).first()
+    with pytest.raises(ProtectedError):
+        source.delete()
+    assert Source.objects.filter(pk=source.pk).exists()
+
+
+def cited_source():
+    source = make_source(text="The minister said so.")
+    cite(make_event(), "The minister said so.", source)
+    return source, source.citations.get()
+
+
+def person_taking_part():
+    person = make_person("Tom Tugendhat")
+    return person, take_part(make_event(), person)
+
+
+def organization_taking_part():
+    organization = make_organization("Foreign Affairs Committee")
+    return organization, take_part(make_event(), organization, Participation.Role.HOST)
+
+
+def sanctioned_person():
+    person = make_person("Tom Tugendhat")
+    return person, make_sanction(person)
+
+
+def sanctioned_organization():
+    organization = make_organization("Conservative Party Human Rights Commission")
+    return organization, make_sanction(organization)
+
+
+def sanctioning_organization():
+    organization = make_organization("Ministry of Foreign Affairs")
+    return organization, make_sanction(make_person("Tom Tugendhat"), imposed_by=organization)
+
+
+def parent_organization():
+    parent = make_organization("House of Commons")
+    return parent, make_organization("Foreign Affairs Committee", parent=parent)
+
+
+def parent_topic():
+    parent = make_topic("Human rights")
+    return parent, make_topic("Xinjiang", parent=parent)
+
+
+def event_a_sanction_was_announced_in():
+    event = make_event("China sanctions British MPs")
+    return event, make_sanction(make_person("Tom Tugendhat"), announced_in=event)
+
+
+def sanction_answered_by_another():
+    sanction = make_sanction(make_person("Zhu Hailun"), imposing_country="GB")
+    return sanction, make_sanction(make_person("Tom Tugendhat"), responds_to=sanction)
+
+
+def office_someone_acted_in():
+    person = make_person()
+    office = make_role(person)
+    return office, take_part(make_event(), person, office=office)
+
+
+DEPENDED_ON = [
+    cited_source,
+    person_taking_part,
+    organization_taking_part,
+    sanctioned_person,
+    sanctioned_organization,
+    sanctioning_organization,
+    parent_organization,
+    parent_topic,
+    event_a_sanction_was_announced_in,
+    sanction_answered_by_another,
+    office_someone_acted_in,
+]
+
+
+@pytest.mark.parametrize("make", DEPENDED_ON, ids=lambda make: make.__name__)
+def test_a_record_others_depend_on_cannot_be_deleted_in_code(db, make):
+    record, dependant = make()
+    with pytest.raises(ProtectedError) as refusal:
+        record.delete()
+    assert dependant in refusal.value.protected_objects
+    assert type(record).objects.filter(pk=record.pk).exists()
+
+
+@pytest.mark.parametrize("make", DEPENDED_ON, ids=lambda make: make.__name__)
+def test_a_record_others_depend_on_cannot_be_deleted_in_the_admin(db, editor, client, make):
+    record, dependant = make()
+    url = reverse(f"admin:events_{record._meta.model_name}_delete", args=[record.pk])
+
+    response = client.post(url, {"post": "yes"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"Cannot delete {record._meta.verbose_name}" in html
+    assert escape(str(dependant)) in html
+    assert type(record).objects.filter(pk=record.pk).exists()
+
+
+def test_deleting_a_topic_that_tags_events_is_refused_in_the_admin_with_those_events(db, editor, client):
+    topic = make_topic("Xinjiang")
+    events = [make_event(title, topics=[topic]) for title in ["UN statement on Xinjiang", "Sanctions over Xinjiang"]]
+
+    response = client.post(reverse("admin:events_topic_delete", args=[topic.pk]), {"post": "yes"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Cannot delete topic" in html
+    for event in events:
+        link = reverse("admin:events_event_change", args=[event.pk])
+        assert f'Event tagged with it: <a href="{link}">{event}</a>' in html
+    assert topic.events.count() == 2
+
+
+def test_a_topic_nothing_depends_on_is_deleted_in_the_admin(db, editor, client):
+    topic = make_topic("Espionage")
+    response = client.post(reverse("admin:events_topic_delete", args=[topic.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not Topic.objects.filter(pk=topic.pk).exists()

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
@@ -69,6 +70,13 @@ class HistoryAdmin(SimpleHistoryAdmin):
     citation ..."); each version keeps the message as its reason, so changes made in the
     inlines beside it (participants, related events, aliases, offices) are still told.
     """
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # django-simple-history only hides the Revert button from a user who may view but not
+        # change, and saves their POST all the same; reverting is a change, so refuse it.
+        if request.method == "POST" and not self.has_change_history_permission(request):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def log_addition(self, request, obj, message):
         entry = super().log_addition(request, obj, message)

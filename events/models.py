@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
@@ -72,6 +73,17 @@ class History(HistoricalRecords):
         if kwargs.get("raw"):
             instance.skip_history_when_saving = True  # also silences the many-to-many set that follows
         super().post_save(instance, created, using=using, **kwargs)
+
+    def pre_delete(self, instance, using=None, **kwargs):
+        super().pre_delete(instance, **kwargs)
+        # Recorded before the delete, not after as django-simple-history does: by then the
+        # many-to-many rows (an event's topics) are gone, and the version would lack them.
+        # A delete that fails rolls this back with it.
+        if getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+            self.create_historical_record(instance, "-", using=using)
+
+    def post_delete(self, instance, using=None, **kwargs):
+        """Already recorded in `pre_delete`."""
 
     def m2m_changed(self, instance, action, attr, pk_set, reverse, **kwargs):
         if action in ("pre_add", "pre_remove", "pre_clear") and not reverse:

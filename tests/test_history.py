@@ -194,6 +194,24 @@ def test_a_deleted_record_keeps_its_last_version_and_can_be_brought_back(db, edi
     assert Source.objects.get(pk=source.pk).title == "A press release"
 
 
+
+def test_a_deleted_event_and_its_citations_come_back_from_their_histories(archive, editor, client):
+    event = lammy_meets_wang_yi()
+    title, topics, quotes = event.title, set(event.topics.all()), set(event.citations.values_list("quote", flat=True))
+    assert client.post(reverse("admin:events_event_delete", args=[event.pk]), {"post": "yes"}).status_code == 302
+    assert not Event.objects.filter(pk=event.pk).exists()
+
+    deleted = [*Event.history.filter(id=event.pk), *Citation.history.filter(event=event.pk)]
+    assert {version.history_type for version in deleted} == {"-"}
+    for version in deleted:  # the event first: its citations point to it
+        name = version.instance_type._meta.model_name
+        url = reverse(f"admin:events_{name}_simple_history", args=[version.id, version.history_id])
+        assert client.post(url, form_data(client.get(url))).status_code == 302
+
+    event = Event.objects.get(pk=event.pk)
+    assert (event.title, set(event.topics.all())) == (title, topics)
+    assert set(event.citations.values_list("quote", flat=True)) == quotes
+
 # Safe deletes: a record others depend on is refused, with the records that depend on it.
 
 

@@ -26,7 +26,9 @@ def permissions_for(actions):
     models = list(apps.get_app_config("events").get_models())
     content_types = ContentType.objects.get_for_models(*models)
     wanted = {
-        (content_types[model].pk, get_permission_codename(action, model._meta)) for model in models for action in actions
+        (content_types[model].pk, get_permission_codename(action, model._meta))
+        for model in models
+        for action in actions
     }
     found = [
         permission

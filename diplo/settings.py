@@ -58,6 +58,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Below the header middleware, so their answers carry the headers too; above every view.
+    # A NUL in the address is a 400 before it can reach PostgreSQL, which cannot compare it.
+    "events.middleware.RefuseNulCharactersMiddleware",
+    # A database that is down is a plain 503 page with Retry-After, not a 500 for every visitor.
+    "events.middleware.DatabaseUnavailableMiddleware",
     # Records who changed what for django-simple-history.
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns locked-out sign-ins into a response.

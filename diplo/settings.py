@@ -153,6 +153,8 @@ CSRF_COOKIE_SECURE = HTTPS
 if env_flag("BEHIND_TLS_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
+# A form sent without its token gets the site's 403 page, saying what to do, not Django's bare one.
+CSRF_FAILURE_VIEW = "events.views.csrf_failure"
 
 # Pages carry no inline script or style, so the policy allows only the site's own files.
 from django.utils.csp import CSP  # noqa: E402

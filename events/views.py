@@ -31,6 +31,11 @@ def explains_bad_requests(view):
     return wrapper
 
 
+def csrf_failure(request, reason=""):
+    """A form sent without its CSRF token: the site's own 403 page, which says what to do (CSRF_FAILURE_VIEW)."""
+    return render(request, "403_csrf.html", status=403)
+
+
 def paginate(request, items):
     """The page of `items` the request asks for: ?page=abc is a bad request, a page past the end is not found."""
     paginator = Paginator(items, PER_PAGE)

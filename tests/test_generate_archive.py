@@ -1,0 +1,206 @@
+"""The synthetic archive: the same for the same seed, shaped like a real one, and every rule kept."""
+
+import hashlib
+import math
+from collections import Counter
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Count, F, Q
+
+from events.dates import FuzzyDate, Precision
+from events.models import (
+    Alias,
+    Citation,
+    Event,
+    EventRelation,
+    Organization,
+    Participation,
+    Person,
+    Role,
+    Sanction,
+    Source,
+    Topic,
+)
+
+pytestmark = pytest.mark.django_db
+
+EVENTS = 2_000
+MODELS = [Topic, Organization, Person, Alias, Role, Source, Event, Event.topics.through, Participation,
+          EventRelation, Sanction, Citation]
+
+
+def generate(events=EVENTS, **options):
+    options.setdefault("seed", 7)
+    call_command("generate_archive", events, verbosity=0, **options)
+
+
+@pytest.fixture
+def generated():
+    generate()
+
+
+def digest():
+    """A fingerprint of every row of the archive's tables, primary keys included."""
+    rows = hashlib.sha256()
+    for model in MODELS:
+        fields = [field.attname for field in model._meta.concrete_fields]
+        for row in model.objects.order_by("pk").values_list(*fields):
+            rows.update(repr(row).encode())
+    return rows.hexdigest()
+
+
+def test_the_same_seed_makes_the_same_archive_and_another_seed_a_different_one():
+    generate(500, seed=3)
+    first = digest()
+    generate(500, seed=3, replace=True)
+    assert digest() == first
+    generate(500, seed=4, replace=True)
+    assert digest() != first
+
+
+def test_the_batch_size_changes_how_rows_are_written_not_which():
+    generate(300, seed=5)
+    first = digest()
+    generate(300, seed=5, replace=True, batch_size=7)
+    assert digest() == first
+
+
+def test_it_refuses_a_database_that_already_holds_events(archive):
+    with pytest.raises(CommandError, match="already holds 41 events.*--replace"):
+        generate()
+    assert not Event.objects.filter(slug__startswith="gen-").exists()
+
+
+def test_replace_deletes_only_generated_records_and_keeps_the_real_archive(archive):
+    real = {model: set(model.objects.values_list("pk", flat=True)) for model in MODELS}
+    generate(300, replace=True)
+    generate(200, replace=True)
+    for model in MODELS:
+        assert real[model] <= set(model.objects.values_list("pk", flat=True)), model
+    assert Event.objects.count() == 41 + 200
+    assert Topic.objects.count() == 16, "the real topic tree is used, not copied"
+    call_command("verify_citations", verbosity=0)
+
+
+def test_it_makes_about_as_many_of_each_record_as_asked(generated):
+    assert Event.objects.count() == EVENTS
+    assert Person.objects.count() == EVENTS // 20
+    assert Organization.objects.count() == EVENTS // 100
+    assert Source.objects.count() == EVENTS // 5
+    assert Sanction.objects.count() == EVENTS // 50
+    assert 1 * Person.objects.count() <= Alias.objects.filter(person__isnull=False).count() <= 3 * Person.objects.count()
+    assert Role.objects.count() > 0
+    assert 0 < Event.objects.filter(status=Event.Status.DRAFT).count() < EVENTS // 10
+    assert Sanction.objects.filter(is_published=False).count() < EVENTS // 50 // 4
+
+
+def test_every_person_has_one_to_three_aliases(generated):
+    counts = Person.objects.annotate(n=Count("aliases")).values_list("n", flat=True)
+    assert set(counts) <= {1, 2, 3}
+    assert set(Alias.objects.values_list("kind", flat=True)) > {Alias.Kind.SHORT, Alias.Kind.FULL}
+
+
+def test_generated_records_are_recognisable_by_their_slugs(generated):
+    for model in (Event, Person, Organization, Source):
+        assert not model.objects.exclude(slug__startswith="gen-").exists(), model
+
+
+def test_the_topics_are_the_real_archives_tree(generated):
+    tree = {(topic.slug, topic.name, topic.parent.slug if topic.parent else None) for topic in Topic.objects.all()}
+    assert ("xinjiang", "Xinjiang and the Uighurs", "human-rights") in tree
+    assert ("taiwan", "Taiwan", "security") in tree
+    assert len(tree) == 16
+
+
+def test_every_event_has_one_to_six_participants_and_one_to_three_citations(generated):
+    counts = Event.objects.annotate(
+        participant_count=Count("participations", distinct=True), citation_count=Count("citations", distinct=True)
+    ).values_list("participant_count", "citation_count")
+    participants, citations = zip(*counts)
+    assert set(participants) == {1, 2, 3, 4, 5, 6}
+    assert set(citations) == {1, 2, 3}
+
+
+def test_no_one_takes_part_twice_in_one_event_and_offices_belong_to_their_holder(generated):
+    actors = Participation.objects.values_list("event", "person", "organization")
+    assert len(set(actors)) == len(actors)
+    with_office = Participation.objects.filter(office__isnull=False)
+    assert with_office.exists()
+    assert not with_office.exclude(office__person=F("person")).exists()
+
+
+def test_every_quote_is_verbatim_in_its_source(generated):
+    call_command("verify_citations", verbosity=0)
+    assert Citation.objects.filter(sanction__isnull=False).count() == Sanction.objects.count()
+
+
+def test_every_date_is_valid_and_every_precision_occurs(generated):
+    dated = [(Event, "date"), (Source, "published"), (Sanction, "announced"), (Sanction, "lifted"),
+             (Role, "start"), (Role, "end")]
+    for model, prefix in dated:
+        for record in model.objects.all():
+            date = FuzzyDate.of(record, prefix)
+            assert date.errors() == {}, (model, record.pk, date)
+            if date.is_known:
+                assert 1950 <= date.earliest.year and date.latest.year <= 2026
+    precisions = set(Event.objects.values_list("date_precision", flat=True))
+    assert precisions == set(Precision.values)
+    # "Earlier this week": a month-precision date that is narrower than its month.
+    assert Event.objects.filter(date_precision=Precision.MONTH).exclude(date_earliest__day=1).exists()
+
+
+def test_every_sanction_has_exactly_one_target_and_some_answer_others(generated):
+    one_target = Q(target_person__isnull=False, target_organization__isnull=True) | Q(
+        target_person__isnull=True, target_organization__isnull=False
+    )
+    assert Sanction.objects.filter(one_target).count() == Sanction.objects.count()
+    responses = Sanction.objects.filter(responds_to__isnull=False).select_related("responds_to")
+    assert responses.count() >= 5
+    for response in responses:
+        assert response.responds_to.imposing_country != response.imposing_country
+    announced = Sanction.objects.filter(announced_in__isnull=False).select_related("announced_in")
+    assert announced.exists()
+    for sanction in announced:
+        assert sanction.announced_in.kind == Event.Kind.SANCTION_ANNOUNCEMENT
+        assert sanction.announced_in.date == sanction.announced
+
+
+def test_a_few_actors_take_part_in_a_large_share_of_events(generated):
+    per_actor = Counter(Participation.objects.values_list("person", "organization"))
+    actors = Person.objects.count() + Organization.objects.count()
+    top = sorted(per_actor.values(), reverse=True)[: math.ceil(actors / 100)]
+    assert sum(top) >= 0.15 * sum(per_actor.values())
+    busiest = per_actor.most_common(1)[0][1]
+    assert busiest >= 0.10 * EVENTS
+    # ... while the typical actor is in few.
+    assert busiest >= 20 * sorted(per_actor.values())[len(per_actor) // 2]
+
+
+@pytest.mark.parametrize("url", ["/", "/people/", "/sanctions/", "/organizations/", "/sources/", "/topics/"])
+def test_the_lists_answer_in_a_bounded_number_of_queries(generated, client, url, django_assert_max_num_queries):
+    with django_assert_max_num_queries(15):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+def test_the_busiest_records_pages_answer_in_a_bounded_number_of_queries(
+    generated, client, django_assert_max_num_queries
+):
+    busiest_person = Person.objects.annotate(n=Count("participations")).order_by("-n").first()
+    busiest_source = Source.objects.annotate(n=Count("citations")).order_by("-n").first()
+    answered = Sanction.objects.published().filter(responses__isnull=False).first()
+    event = Event.objects.published().filter(sanctions__isnull=False).first()
+    topic = Topic.objects.get(slug="human-rights")
+    for record in (busiest_person, busiest_source, answered, event, topic):
+        with django_assert_max_num_queries(15):
+            response = client.get(record.get_absolute_url())
+        assert response.status_code == 200, record
+
+
+def test_ten_thousand_events_keep_every_rule():
+    generate(10_000, seed=11)
+    assert Event.objects.count() == 10_000
+    call_command("verify_citations", verbosity=0)
+    assert not Participation.objects.filter(person__isnull=True, organization__isnull=True).exists()
+    assert Sanction.objects.filter(responds_to__isnull=False).count() >= 20

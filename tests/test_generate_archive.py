@@ -177,11 +177,11 @@ def test_a_few_actors_take_part_in_a_large_share_of_events(generated):
     assert busiest >= 20 * sorted(per_actor.values())[len(per_actor) // 2]
 
 
-@pytest.mark.parametrize("url", ["/", "/people/", "/sanctions/", "/organizations/", "/sources/", "/topics/"])
-def test_the_lists_answer_in_a_bounded_number_of_queries(generated, client, url, django_assert_max_num_queries):
-    with django_assert_max_num_queries(15):
-        response = client.get(url)
-    assert response.status_code == 200
+def test_the_lists_answer_in_a_bounded_number_of_queries(generated, client, django_assert_max_num_queries):
+    for url in ["/", "/people/", "/sanctions/", "/organizations/", "/sources/", "/topics/"]:
+        with django_assert_max_num_queries(15):
+            response = client.get(url)
+        assert response.status_code == 200, url
 
 
 def test_the_busiest_records_pages_answer_in_a_bounded_number_of_queries(

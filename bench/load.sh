@@ -171,7 +171,7 @@ if [ "$PAGE_DURATION" != 0 ]; then
     while read -r path; do
         echo "=== One page: $path (wrk -t2 -c8 -d$PAGE_DURATION --timeout $TIMEOUT)"
         timeout 600 wrk -t2 -c8 -d"$PAGE_DURATION" --timeout "$TIMEOUT" --latency "http://127.0.0.1:$PORT$path" \
-            | grep -E "Latency|50%|90%|99%|Requests/sec|Non-2xx|Socket errors" | tee "$work/page.out"
+            | grep -E "^ +(Latency|50%|90%|99%)|Requests/sec|Non-2xx|Socket errors" | tee "$work/page.out"
         check "$work/page.out"
     done <"$work/urls"
 fi

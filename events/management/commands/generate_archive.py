@@ -370,9 +370,9 @@ def fuzzy_date(rng, first=FIRST_DAY, last=LAST_DAY):
 
 
 def later_date(rng, after):
-    """A day- or month-precision date after the day `after`, by 2026 at the latest."""
+    """An end date after the day `after`, by 2026: four times in five a day, else of any precision."""
     first = min(after.toordinal() + 1, LAST_DAY)
-    return fuzzy_date(rng, first, LAST_DAY)[:3] if rng.random() < 0.2 else _day_after(rng, first)
+    return fuzzy_date(rng, first, LAST_DAY) if rng.random() < 0.2 else _day_after(rng, first)
 
 
 def _day_after(rng, first):
@@ -951,6 +951,7 @@ class Generator:
     def write_sanctions(self):
         rng = self.random("sanction citations")
         first_pk, citation_pk = next_pk(Sanction), next_pk(Citation)
+        organization_pk = self.first_organization_pk
         sanctions, citations = [], []
         for number, plan in enumerate(self.sanction_plans):
             person, organization = plan["target"]
@@ -959,9 +960,9 @@ class Generator:
                 Sanction(
                     pk=first_pk + number,
                     imposing_country=plan["imposer"],
-                    imposed_by_id=None if plan["imposed_by"] is None else self.first_organization_pk + plan["imposed_by"],
+                    imposed_by_id=None if plan["imposed_by"] is None else organization_pk + plan["imposed_by"],
                     target_person_id=None if person is None else self.first_person_pk + person,
-                    target_organization_id=None if organization is None else self.first_organization_pk + organization,
+                    target_organization_id=None if organization is None else organization_pk + organization,
                     regime=REGIMES[plan["imposer"]],
                     measures=plan["measures"],
                     reason=f"Over {self.topic_phrases[plan['topic']]} (generated for load tests).",

@@ -1,8 +1,10 @@
 """Diplo's one settings file. Everything that differs between machines comes
 from the environment; with nothing set, Diplo runs on a local SQLite file."""
 
+import importlib.util
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -51,6 +53,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Says whether this request may read from the read replica (diplo/routers.py); before the
+    # session is read, so a signed-in editor's session and pages come from the primary.
+    "diplo.routers.ReadReplicaMiddleware",
+    # Above sessions and CSRF, so it sees the cookies and Vary they add: anonymous public pages
+    # become cacheable by a proxy or CDN, anything personal is marked private.
+    "events.middleware.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -95,13 +103,73 @@ TEMPLATES = [
 WSGI_APPLICATION = "diplo.wsgi.application"
 
 # DATABASE_URL unset means the embedded SQLite file, so a new user needs no server.
+conn_max_age = int(os.environ.get("CONN_MAX_AGE", "60"))
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_max_age=conn_max_age,
         conn_health_checks=True,
     )
 }
+
+# A read replica of the primary, if one is named: anonymous visitors' public pages read from it,
+# everything else (writes, the admin, signed-in users, POSTs, commands) uses the primary.
+# Unset, there is one database and no router.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+DATABASE_ROUTERS = []
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=conn_max_age, conn_health_checks=True
+    )
+    # Tests make no database of their own for the replica: it is the test database under another name.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["diplo.routers.PrimaryReplicaRouter"]
+
+
+def cache_from_url(url):
+    """Django's CACHES["default"] for CACHE_URL: unset, a cache in each process's memory.
+
+    redis:// or rediss:// is Django's own Redis backend (needs `pip install redis`);
+    memcached://host:port is its pymemcache backend (needs `pip install pymemcache`).
+    """
+    if not url:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    parts = urlsplit(url)
+    if parts.scheme in {"redis", "rediss"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if parts.scheme == "memcached":
+        if not parts.hostname:
+            raise ImproperlyConfigured("CACHE_URL must name the memcached server: memcached://host:port")
+        return {
+            "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
+            "LOCATION": f"{parts.hostname}:{parts.port or 11211}",
+        }
+    # Only the scheme is shown: the rest of the address may hold a password.
+    raise ImproperlyConfigured(
+        f"CACHE_URL has the unsupported scheme {parts.scheme + '://' if parts.scheme else '(none)'}: "
+        "use redis://, rediss:// or memcached://host:port, or leave CACHE_URL unset for a cache in each process."
+    )
+
+
+# The package each shared cache needs, which Diplo does not install.
+CACHE_PACKAGES = {
+    "django.core.cache.backends.redis.RedisCache": "redis",
+    "django.core.cache.backends.memcached.PyMemcacheCache": "pymemcache",
+}
+
+CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", "").strip())}
+_cache_package = CACHE_PACKAGES.get(CACHES["default"]["BACKEND"])
+if _cache_package and importlib.util.find_spec(_cache_package) is None:
+    raise ImproperlyConfigured(
+        f"CACHE_URL names a cache that needs the {_cache_package} package, which is not installed: "
+        f"pip install {_cache_package}"
+    )
+
+# Seconds a proxy or CDN may keep an anonymous visitor's public page (Cache-Control: public).
+# 0 sends no Cache-Control on them at all.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "60"))
+if PAGE_CACHE_SECONDS < 0:
+    raise ImproperlyConfigured("PAGE_CACHE_SECONDS must be 0 (off) or a number of seconds.")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,11 +1,16 @@
-"""Two guards around every request: one for addresses no page can use, one for a database that is down."""
+"""Two guards around every request, one for addresses no page can use, one for a database that is down;
+and the Cache-Control that lets a proxy or CDN keep anonymous visitors' public pages."""
 
 import logging
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.cache import has_vary_header, patch_cache_control
+
+from diplo.routers import is_admin, may_be_signed_in
 
 logger = logging.getLogger(__name__)
 
@@ -75,3 +80,30 @@ def close_broken_connections():
             connection.close()
         except Exception:  # A connection already dead can fail to close; it is dropped all the same.
             logger.warning("Could not close the %s database connection cleanly", connection.alias, exc_info=True)
+
+
+class PublicPageCacheMiddleware:
+    """Marks an anonymous visitor's public page cacheable by anyone for PAGE_CACHE_SECONDS.
+
+    A page qualifies when it is a GET or HEAD outside the admin, answered 200, for a
+    request without a session cookie, and the response sets no cookie, does not vary on
+    the cookie and has no Cache-Control of its own: then it is the same page for every
+    visitor, and a reverse proxy or CDN may serve it for `max-age` seconds without asking.
+    Anything personal (a signed-in user's page, a response that sets or varies on a
+    cookie) is marked `private`, so no shared cache keeps it. Error pages, other methods,
+    and the admin (whose pages say `private, no-store` themselves) are left as they are.
+    PAGE_CACHE_SECONDS=0 sends nothing on public pages.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method not in {"GET", "HEAD"} or is_admin(request) or response.has_header("Cache-Control"):
+            return response
+        if may_be_signed_in(request) or response.cookies or has_vary_header(response, "Cookie"):
+            patch_cache_control(response, private=True)
+        elif response.status_code == 200 and settings.PAGE_CACHE_SECONDS > 0:
+            patch_cache_control(response, public=True, max_age=settings.PAGE_CACHE_SECONDS)
+        return response

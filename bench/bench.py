@@ -1,0 +1,1148 @@
+"""The page benchmark behind bench/run (run that, not this: it sets up the venvs first).
+
+For each database (a SQLite file, a PostgreSQL cluster of its own), with a generated archive of
+N events that is kept in bench/data/ and reused while N, the seed and the code that makes it are
+the same, it:
+
+1. picks a fixed mix of pages from the data, by a few SQL queries, the same on both databases;
+2. requests each page once in a separate Django process (the test client, production settings)
+   to count its SQL queries and record them with their parameters, then replays those queries
+   bare on the raw DB-API connection (the median of several runs: "SQL alone");
+3. serves Diplo with gunicorn on 127.0.0.1 with production settings, warms each page, checks it
+   answers 200, and measures it with wrk at concurrency 1 and 8;
+4. reads the workers' peak memory (VmHWM).
+
+On the SQLite file it then serves Datasette, the peer, and measures its equivalent of each page the
+same way: its table view filtered and sorted like the timeline, or Diplo's own main query run as a
+SQL query page, or its row page. The figures go to bench/RESULTS.md, between two marker comments
+(the rest of the file is written by hand), and to bench/data/last-run/ in full, with every query.
+It exits 1 if any page answered anything but 200 or wrk saw any error.
+
+`bench.py capture IN OUT` is step 2, run by the benchmark in a Django process of its own.
+"""
+
+import argparse
+import concurrent.futures
+import datetime
+import hashlib
+import http.client
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+DATA = BENCH / "data"
+RUN_DIR = DATA / "last-run"
+PYTHON = ROOT / ".venv" / "bin" / "python"
+DATASETTE = BENCH / ".venv-datasette" / "bin" / "datasette"
+LUA = BENCH / "wrk-report.lua"
+RESULTS = BENCH / "RESULTS.md"
+BEGIN = "<!-- bench/run writes from here to the end marker; edit outside the markers -->"
+END = "<!-- bench/run: end of generated figures -->"
+
+DEFAULT_EVENTS = 1_000_000
+PAGE_SIZE = 50
+# Targets the table is marked against.
+TARGET_MEDIAN_MS = 100
+TARGET_QUERIES = 10
+TARGET_DEEP_RATIO = 1.5  # "about as fast as the first page": deep p50 at most 1.5 × first p50
+# The order the deep page's position is counted in: the timeline's, undated events last.
+DEEP_ORDER = "date_earliest, date_latest, title, id"
+# Datasette's settings, whatever the mode: slow queries finish rather than error, pages of 50,
+# and no facet suggestions (extra queries Diplo's pages do not make).
+DATASETTE_SETTINGS = [("sql_time_limit_ms", "30000"), ("default_page_size", str(PAGE_SIZE)), ("suggest_facets", "off")]
+DATASETTE_DB = "diplo"  # its name in Datasette's URLs: the file's stem
+
+PG_SETTINGS = ["listen_addresses=127.0.0.1", "fsync=off", "shared_buffers=512MB"]
+
+
+class Failure(Exception):
+    """A step that failed: the message says which and why."""
+
+
+def log(message):
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+# ------------------------------------------------------------------------------------------------
+# Processes: everything started is stopped on exit, whatever the exit.
+# ------------------------------------------------------------------------------------------------
+
+CLEANUPS = []
+
+
+def on_exit(name, function):
+    CLEANUPS.append((name, function))
+    return function
+
+
+def run_cleanups():
+    while CLEANUPS:
+        name, function = CLEANUPS.pop()
+        try:
+            function()
+        except Exception as error:  # noqa: BLE001 - keep stopping the rest
+            print(f"bench: stopping {name} failed: {error}", file=sys.stderr)
+
+
+def cancel_cleanup(function):
+    for index, (_, registered) in enumerate(CLEANUPS):
+        if registered is function:
+            del CLEANUPS[index]
+            return
+
+
+def on_signal(signum, frame):
+    raise SystemExit(128 + signum)
+
+
+def run(command, timeout, what, env=None, capture=False, log_file=None):
+    """Runs a command to its end within `timeout` seconds; raises Failure naming `what` otherwise."""
+    stdout = subprocess.PIPE if capture else (log_file or None)
+    try:
+        result = subprocess.run(
+            [str(part) for part in command], cwd=ROOT, env=env, timeout=timeout, text=True,
+            stdout=stdout, stderr=subprocess.STDOUT if (capture or log_file) else None,
+        )
+    except subprocess.TimeoutExpired:
+        raise Failure(f"{what} took longer than its limit of {timeout:.0f} s") from None
+    if result.returncode != 0:
+        detail = f":\n{result.stdout[-3000:]}" if capture and result.stdout else ""
+        if log_file:
+            detail = f" (see {log_file.name})"
+        raise Failure(f"{what} failed with exit status {result.returncode}{detail}")
+    return result.stdout if capture else None
+
+
+def start(name, command, log_path, env=None):
+    """Starts a server in a session of its own; it is stopped on exit by its process id."""
+    log_file = open(log_path, "w")
+    process = subprocess.Popen(
+        [str(part) for part in command], cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+    def stop():
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+        log_file.close()
+
+    process.stop = on_exit(name, stop)
+    return process
+
+
+def stop(process):
+    process.stop()
+    cancel_cleanup(process.stop)
+
+
+def port_in_use(port):
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def get(port, path, timeout=300):
+    """(status, body) of one GET to 127.0.0.1:port, redirects not followed."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request("GET", path, headers={"Host": "127.0.0.1"})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def wait_until_serving(port, process, log_path, limit=120, path="/"):
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise Failure(f"the server on port {port} stopped at start-up; its log, {log_path}:\n"
+                          + Path(log_path).read_text()[-3000:])
+        try:
+            get(port, path, timeout=limit)
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise Failure(f"the server on port {port} did not answer within {limit} s (log: {log_path})")
+
+
+BUSY, BUSY_SECONDS = 0.2, 3
+
+
+def cpu_busy(seconds=BUSY_SECONDS):
+    """The share of all CPUs' time spent on anything but idling, over `seconds`, from /proc/stat."""
+    def sample():
+        fields = [int(field) for field in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
+        return sum(fields), fields[3] + fields[4]  # all, idle + iowait
+
+    total, idle = sample()
+    time.sleep(seconds)
+    total_after, idle_after = sample()
+    return 1 - (idle_after - idle) / max(total_after - total, 1)
+
+
+def peak_memory_kb(pid):
+    """VmHWM, the peak resident memory, of a process, in kB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return None
+
+
+def children(pid):
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+# ------------------------------------------------------------------------------------------------
+# Datasets, kept in bench/data/ and keyed by N, the seed and the code that makes them.
+# ------------------------------------------------------------------------------------------------
+
+
+def dataset_key(events, seed):
+    digest = hashlib.sha256()
+    files = sorted((ROOT / "events" / "migrations").glob("*.py"))
+    files += [ROOT / "events" / "management" / "commands" / "generate_archive.py", ROOT / "fixtures" / "diplo.json"]
+    for path in files:
+        digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return f"n{events}-seed{seed}-{digest.hexdigest()[:12]}"
+
+
+def remove_stale(kind, events, seed, keep):
+    for path in DATA.glob(f"{kind}-n{events}-seed{seed}-*"):
+        if path != keep:
+            log(f"Removing {path.relative_to(ROOT)}: made by other code than this (migrations or generator changed).")
+            shutil.rmtree(path)
+
+
+def django_env(secret, database_url):
+    env = {key: value for key, value in os.environ.items()
+           if key not in {"DEBUG", "DIPLO_PLAIN_STATIC", "DJANGO_SETTINGS_MODULE", "DATABASE_URL"}}
+    env.update(SECRET_KEY=secret, HTTPS="0", ALLOWED_HOSTS="127.0.0.1", CONN_MAX_AGE="600",
+               LOG_LEVEL="WARNING", DATABASE_URL=database_url, PYTHONUNBUFFERED="1")
+    return env
+
+
+def generate(env, args, log_path):
+    """migrate, then generate_archive N --seed S, into the database DATABASE_URL names."""
+    load_limit = 900 + args.events / 400  # a million events: about 9 minutes; the limit is 50
+    with open(log_path, "a") as log_file:
+        started = time.monotonic()
+        run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], 900, "manage.py migrate", env=env, log_file=log_file)
+        run([PYTHON, "manage.py", "generate_archive", args.events, "--seed", args.seed], load_limit,
+            f"manage.py generate_archive {args.events}", env=env, log_file=log_file)
+    return time.monotonic() - started
+
+
+class SQLiteDatabase:
+    kind = "sqlite"
+    label = "SQLite"
+
+    def __init__(self, args):
+        self.args = args
+        self.key = dataset_key(args.events, args.seed)
+        self.folder = DATA / f"sqlite-{self.key}"
+        self.path = self.folder / f"{DATASETTE_DB}.sqlite3"
+        self.url = f"sqlite:///{self.path}"
+        self.generated_in = None
+
+    def prepare(self, secret):
+        marker = self.folder / "complete.json"
+        if marker.exists():
+            log(f"SQLite: reusing {self.path.relative_to(ROOT)} ({self.key}).")
+            self.generated_in = json.loads(marker.read_text()).get("seconds")
+            return
+        remove_stale("sqlite", self.args.events, self.args.seed, self.folder)
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.folder.mkdir(parents=True)
+        log(f"SQLite: generating {self.args.events:,} events into {self.path.relative_to(ROOT)} "
+            f"(log: {(self.folder / 'generate.log').relative_to(ROOT)}) ...")
+        seconds = generate(django_env(secret, self.url), self.args, self.folder / "generate.log")
+        connection = sqlite3.connect(self.path)
+        connection.execute("ANALYZE")
+        connection.close()
+        self.generated_in = seconds
+        marker.write_text(json.dumps({"key": self.key, "seconds": round(seconds, 1)}))
+        log(f"SQLite: generated and analysed in {seconds:.0f} s.")
+
+    def start(self):
+        pass
+
+    def stop(self):
+        pass
+
+    def connect(self):
+        return sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+
+    placeholder = "?"
+
+    def version(self):
+        return f"SQLite {sqlite3.sqlite_version}"
+
+    def settings(self):
+        connection = self.connect()
+        journal = connection.execute("PRAGMA journal_mode").fetchone()[0]
+        connection.close()
+        return f"a file of {self.path.stat().st_size / 1e6:,.0f} MB, journal mode {journal}, analysed (ANALYZE)"
+
+
+class PostgresDatabase:
+    kind = "postgres"
+    label = "PostgreSQL"
+    placeholder = "%s"
+
+    def __init__(self, args):
+        self.args = args
+        self.key = dataset_key(args.events, args.seed)
+        self.folder = DATA / f"pg-{self.key}"
+        self.pgdata = self.folder / "pgdata"
+        self.port = args.pgport
+        self.url = f"postgres://app:app@127.0.0.1:{self.port}/diplo"
+        versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parent.parent.name))
+        if not versions:
+            raise Failure("PostgreSQL is not installed: run bin/system-packages (as root).")
+        self.bin = versions[-1].parent
+        self.as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        self.running = False
+        self.generated_in = None
+
+    def pg_ctl(self, *arguments, timeout=180):
+        run([*self.as_postgres, self.bin / "pg_ctl", "-D", self.pgdata, *arguments], timeout,
+            f"pg_ctl {arguments[-1]}", capture=True)
+
+    def start(self):
+        if self.running:
+            return
+        if port_in_use(self.port):
+            raise Failure(f"port {self.port} is in use: pass --pgport with a free one")
+        options = "-k /tmp -p {} {}".format(self.port, " ".join(f"-c {setting}" for setting in PG_SETTINGS))
+        self.pg_ctl("-l", self.folder / "server.log", "-w", "-t", "120", "-o", options, "start")
+        self.running = True
+        on_exit("PostgreSQL", self.stop)
+
+    def stop(self):
+        if self.running:
+            self.pg_ctl("-m", "fast", "-w", "-t", "120", "stop")
+            self.running = False
+            cancel_cleanup(self.stop)
+
+    def connect(self, user="app", database="diplo"):
+        import psycopg
+
+        password = "app" if user == "app" else None
+        return psycopg.connect(host="127.0.0.1", port=self.port, user=user, password=password, dbname=database,
+                               autocommit=True)
+
+    def prepare(self, secret):
+        marker = self.folder / "complete.json"
+        if marker.exists():
+            log(f"PostgreSQL: reusing the cluster in {self.folder.relative_to(ROOT)} ({self.key}).")
+            self.generated_in = json.loads(marker.read_text()).get("seconds")
+            self.start()
+            return
+        remove_stale("pg", self.args.events, self.args.seed, self.folder)
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.pgdata.mkdir(parents=True)
+        if self.as_postgres:
+            shutil.chown(self.folder, "postgres", "postgres")
+            shutil.chown(self.pgdata, "postgres", "postgres")
+        self.pgdata.chmod(0o700)
+        run([*self.as_postgres, self.bin / "initdb", "-D", self.pgdata, "-U", "postgres", "--auth=trust",
+             "-E", "UTF8", "--locale=C.UTF-8"], 300, "initdb", capture=True)
+        self.start()
+        with self.connect(user="postgres", database="postgres") as connection:
+            connection.execute("CREATE ROLE app LOGIN PASSWORD 'app'")
+            connection.execute("CREATE DATABASE diplo OWNER app")
+        log(f"PostgreSQL: generating {self.args.events:,} events into the cluster in "
+            f"{self.folder.relative_to(ROOT)} (log: {(self.folder / 'generate.log').relative_to(ROOT)}) ...")
+        seconds = generate(django_env(secret, self.url), self.args, self.folder / "generate.log")
+        with self.connect() as connection:
+            connection.execute("VACUUM ANALYZE")
+        self.generated_in = seconds
+        marker.write_text(json.dumps({"key": self.key, "seconds": round(seconds, 1)}))
+        log(f"PostgreSQL: generated, vacuumed and analysed in {seconds:.0f} s.")
+
+    def version(self):
+        with self.connect() as connection:
+            return "PostgreSQL " + connection.execute("SHOW server_version").fetchone()[0]
+
+    def settings(self):
+        with self.connect() as connection:
+            size = connection.execute("SELECT pg_database_size('diplo')").fetchone()[0]
+            jit = connection.execute("SHOW jit").fetchone()[0]
+        return (f"a cluster of its own on 127.0.0.1:{self.port} ({', '.join(PG_SETTINGS[1:])}, jit={jit}, "
+                f"other settings default), database {size / 1e6:,.0f} MB, VACUUM ANALYZE after loading")
+
+
+# ------------------------------------------------------------------------------------------------
+# The page mix, chosen from the data by SQL: the same pages on both databases for the same data.
+# ------------------------------------------------------------------------------------------------
+
+
+def pick_pages(database, events):
+    """The pages to measure, each {"id", "name", "url", "note", "datasette": (kind, ...)}."""
+    connection = database.connect()
+    postgres = database.kind == "postgres"
+    collate_c = ' COLLATE "C"' if postgres else ""
+
+    def one(sql, params=()):
+        cursor = connection.cursor()
+        cursor.execute(sql.replace("?", database.placeholder), params)
+        row = cursor.fetchone()
+        if row is None:
+            raise Failure(f"the page mix found nothing for: {' '.join(sql.split())}")
+        return row
+
+    started = time.monotonic()
+    published = "e.status = 'published'"
+    popular, popular_count = one(
+        "SELECT p.slug, COUNT(DISTINCT pa.event_id) AS n FROM events_participation pa"
+        " JOIN events_event e ON e.id = pa.event_id JOIN events_person p ON p.id = pa.person_id"
+        f" WHERE {published} GROUP BY p.id, p.slug ORDER BY n DESC, p.id LIMIT 1")
+    # The person with the fewest published events: one to three, when anyone has so few.
+    rare, rare_count = one(
+        "SELECT p.slug, COUNT(DISTINCT pa.event_id) AS n FROM events_participation pa"
+        " JOIN events_event e ON e.id = pa.event_id JOIN events_person p ON p.id = pa.person_id"
+        f" WHERE {published} GROUP BY p.id, p.slug ORDER BY n, p.id LIMIT 1")
+    # A topic with children, counting the published events tagged with it or with a child of it.
+    topic, topic_count = one(
+        "SELECT t.slug, COUNT(DISTINCT et.event_id) AS n FROM events_event_topics et"
+        " JOIN events_event e ON e.id = et.event_id JOIN events_topic x ON x.id = et.topic_id"
+        " JOIN events_topic t ON t.id = COALESCE(x.parent_id, x.id)"
+        f" WHERE {published} AND EXISTS (SELECT 1 FROM events_topic c WHERE c.parent_id = t.id)"
+        " GROUP BY t.id, t.slug ORDER BY n DESC, t.id LIMIT 1")
+    country, country_count = one(
+        "SELECT country, COUNT(*) AS n FROM events_person WHERE country <> ''"
+        f" GROUP BY country ORDER BY n DESC, country{collate_c} LIMIT 1")
+    # A word of medium frequency: of the words (4 letters or more) in the first 20,000 published
+    # titles, the one found closest to 1% of the time.
+    sample = min(20_000, events)
+    if postgres:
+        words = ("SELECT lower(w) AS word FROM (SELECT title FROM events_event WHERE status = 'published'"
+                 " ORDER BY id LIMIT ?) s, regexp_split_to_table(s.title, ' ') AS w")
+        letters_only = "word ~ '^[a-z]+$'"
+    else:
+        words = ("WITH RECURSIVE s(rest) AS (SELECT title || ' ' FROM events_event WHERE status = 'published'"
+                 " ORDER BY id LIMIT ?), split(w, rest) AS (SELECT '', rest FROM s UNION ALL"
+                 " SELECT substr(rest, 1, instr(rest, ' ') - 1), substr(rest, instr(rest, ' ') + 1)"
+                 " FROM split WHERE rest <> '') SELECT lower(w) AS word FROM split")
+        letters_only = "word NOT GLOB '*[^a-z]*'"
+    word, word_sample_count = one(
+        f"SELECT word, COUNT(*) AS n FROM ({words}) words WHERE length(word) >= 4 AND {letters_only}"
+        f" GROUP BY word ORDER BY abs(COUNT(*) - ?), word{collate_c} LIMIT 1", (sample, sample // 100))
+    (word_count,) = one(f"SELECT COUNT(*) FROM events_event e WHERE {published} AND ' ' || lower(e.title) || ' ' LIKE ?",
+                        (f"% {word} %",))
+    (dated,) = one(f"SELECT COUNT(*) FROM events_event e WHERE {published} AND e.date_earliest IS NOT NULL")
+    position = min(events // 2, max(dated - 1, 0))
+    deep_order = DEEP_ORDER.replace("title", f"title{collate_c}")
+    deep_pk, deep_date = one(
+        "SELECT id, date_earliest FROM events_event WHERE status = 'published' AND date_earliest IS NOT NULL"
+        f" ORDER BY {deep_order} LIMIT 1 OFFSET ?", (position,))
+    event_slug, event_pk, event_count = one(
+        "SELECT e.slug, e.id, COUNT(*) AS n FROM events_event e JOIN events_participation pa ON pa.event_id = e.id"
+        f" WHERE {published} GROUP BY e.id, e.slug ORDER BY n DESC, e.id LIMIT 1")
+    source_slug, source_pk, source_count = one(
+        "SELECT s.slug, s.id, COUNT(*) AS n FROM events_source s JOIN events_citation c ON c.source_id = s.id"
+        " GROUP BY s.id, s.slug ORDER BY n DESC, s.id LIMIT 1")
+    connection.close()
+    deep_date = str(deep_date)
+    log(f"{database.label}: page mix chosen in {time.monotonic() - started:.1f} s.")
+
+    table = {"_sort": "date_earliest", "status__exact": "published", "date_earliest__notnull": "1",
+             "_size": str(PAGE_SIZE)}
+
+    def page(id, name, params, note, datasette, path="/"):
+        url = path + ("?" + urllib.parse.urlencode(params) if params else "")
+        return {"id": id, "name": name, "url": url, "note": note, "datasette": datasette}
+
+    pages = [
+        page("first", "Timeline, first page", {}, "", ("table", table)),
+        page("deep", "Timeline, deep page", {"after": deep_pk},
+             f"after event {deep_pk}, the published dated event at position {position:,} in the order "
+             f"{DEEP_ORDER} (dated {deep_date})",
+             ("table", {**table, "_next": f"{deep_date},{deep_pk}"})),
+        page("actor", "Actor, popular", {"actor": popular}, f"{popular_count:,} published events", ("sql",)),
+        page("rare", "Actor, rare", {"actor": rare}, f"{rare_count:,} published events", ("sql",)),
+        page("topic", "Topic (a parent)", {"topic": topic}, f"{topic_count:,} published events with it or a child",
+             ("sql",)),
+        page("dates", "Date range", {"date_from": "1990-01", "date_to": "1990-06"}, "",
+             ("table", {**table, "date_precision__not": "unknown", "date_latest__gte": "1990-01-01",
+                        "date_earliest__lte": "1990-06-30"})),
+        page("kind", "Kind", {"kind": "meeting"}, "", ("table", {**table, "kind__exact": "meeting"})),
+        page("country", "Country", {"country": country}, f"the country of the most people ({country_count:,})",
+             ("sql",)),
+        page("text", "Text search", {"q": word},
+             f"in {word_count:,} published titles ({100 * word_count / max(events, 1):.1f}% of N; "
+             f"{word_sample_count:,} times in the first {sample:,} titles)", ("sql",)),
+        page("combo1", "Actor + topic", {"actor": popular, "topic": topic}, "", ("sql",)),
+        page("combo2", "Country + kind + from", {"country": country, "kind": "meeting", "date_from": "2000"}, "",
+             ("sql",)),
+        page("person", "Person page, popular", {}, f"{popular_count:,} published events", ("sql",),
+             path=f"/people/{popular}/"),
+        page("event", "Event page", {}, f"the event with the most participants ({event_count})",
+             ("row", "events_event", event_pk), path=f"/events/{event_slug}/"),
+        page("source", "Source page", {}, f"the source with the most citations ({source_count})",
+             ("row", "events_source", source_pk), path=f"/sources/{source_slug}/"),
+    ]
+    return pages
+
+
+# ------------------------------------------------------------------------------------------------
+# Step 2, in a Django process of its own: queries per page, and their time alone.
+# ------------------------------------------------------------------------------------------------
+
+QMARK = re.compile(r"(?<!%)%s")
+
+
+def sql_literal(value):
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def inline_sqlite(sql, params):
+    """The query with its parameters as SQLite literals, for Datasette's SQL page."""
+    if params is None:
+        return sql
+    return sql % tuple(sql_literal(value) for value in params)
+
+
+def main_query(queries):
+    """The page's main query: the one that reads the rows it lists (most rows, from events_event)."""
+    def candidate(query):
+        sql = query["sql"].lstrip()
+        return (sql[:6].upper() == "SELECT" and '"events_event"' in sql
+                and not sql.upper().startswith("SELECT COUNT(") and not re.search(r"LIMIT 21\s*$", sql))
+
+    candidates = [index for index, query in enumerate(queries) if candidate(query)]
+    direct = [index for index in candidates if re.search(r'FROM "events_event"(?!_)', queries[index]["sql"])]
+    chosen = direct or candidates
+    if not chosen:
+        return None
+    return max(chosen, key=lambda index: (queries[index]["rows"], -index))
+
+
+def capture(in_path, out_path):
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "diplo.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    job = json.loads(Path(in_path).read_text())
+    client = Client(SERVER_NAME="127.0.0.1")
+    vendor = connection.vendor
+    results = {}
+    for page in job["pages"]:
+        client.get(page["url"])  # once first, so caches are as warm as a served page's
+        recorded = []
+
+        def record(execute, sql, params, many, context):
+            recorded.append((sql, params, many))
+            return execute(sql, params, many, context)
+
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(record):
+            response = client.get(page["url"])
+        in_process_ms = (time.perf_counter() - started) * 1000
+
+        connection.ensure_connection()
+        raw = connection.connection
+        queries = [{"sql": sql, "params": None if params is None else list(params), "many": many, "ms": [],
+                    "rows": 0} for sql, params, many in recorded]
+        replayable = [query for query in queries
+                      if not query["many"] and query["sql"].lstrip()[:6].upper() in ("SELECT", "WITH R")]
+        totals, budget_end = [], time.monotonic() + job["sql_budget"]
+        ids = {}
+        for run_number in range(job["sql_runs"]):
+            total = 0.0
+            for query in replayable:
+                sql, params = query["sql"], query["params"]
+                cursor = raw.cursor()
+                if vendor == "sqlite" and params is not None:
+                    sql = QMARK.sub("?", sql).replace("%%", "%")
+                start = time.perf_counter()
+                if params is None:
+                    cursor.execute(sql)
+                else:
+                    cursor.execute(sql, params)
+                rows = cursor.fetchall()
+                elapsed = (time.perf_counter() - start) * 1000
+                query["ms"].append(elapsed)
+                total += elapsed
+                if run_number == 0:
+                    query["rows"] = len(rows)
+                    names = [column[0] for column in cursor.description or []]
+                    if "id" in names:
+                        ids[id(query)] = [row[names.index("id")] for row in rows]
+                cursor.close()
+            totals.append(total)
+            if run_number >= 2 and time.monotonic() > budget_end:
+                break
+        main = main_query(queries)
+        for query in queries:
+            query["median_ms"] = round(statistics.median(query["ms"]), 3) if query["ms"] else None
+            del query["ms"]
+        results[page["id"]] = {
+            "status": response.status_code,
+            "queries": len(captured.captured_queries),
+            "captured_sql": [entry["sql"] for entry in captured.captured_queries],
+            "recorded": queries,
+            "sql_ms": round(statistics.median(totals), 3) if totals else None,
+            "sql_runs": len(totals),
+            "in_process_ms": round(in_process_ms, 1),
+            "main": main,
+            "main_ids": ids.get(id(queries[main])) if main is not None else None,
+            "main_sql_inlined": (inline_sqlite(queries[main]["sql"], queries[main]["params"])
+                                 if main is not None and vendor == "sqlite" else None),
+        }
+    Path(out_path).write_text(json.dumps({"vendor": vendor, "pages": results}, default=str, indent=1))
+
+
+# ------------------------------------------------------------------------------------------------
+# Step 3: wrk.
+# ------------------------------------------------------------------------------------------------
+
+
+def wrk(port, path, threads, connections, args):
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{args.duration}s", "--timeout", f"{args.timeout}s",
+               "-s", LUA, f"http://127.0.0.1:{port}{path}"]
+    output = run(command, args.duration + args.timeout + 60, f"wrk on {path[:80]}", capture=True)
+    for line in output.splitlines():
+        if line.startswith("BENCH_JSON "):
+            figures = json.loads(line[len("BENCH_JSON "):])
+            figures["errors"] = sum(figures[key] for key in figures if key.startswith("errors_"))
+            figures["rps"] = figures["requests"] / (figures["duration_us"] / 1e6) if figures["duration_us"] else 0
+            return figures
+    raise Failure(f"wrk printed no report for {path}:\n{output[-2000:]}")
+
+
+def warm(port, path, count, parallel):
+    """`count` requests, `parallel` at a time (so every worker sees the page); their statuses."""
+    with concurrent.futures.ThreadPoolExecutor(parallel) as pool:
+        return list(pool.map(lambda _: get(port, path)[0], range(count)))
+
+
+def measure(port, pages, path_of, args, label, parallel, levels=("c1", "c8")):
+    figures = {}
+    for page in pages:
+        path = path_of(page)
+        if path is None:
+            continue
+        try:
+            statuses = warm(port, path, args.warmups, parallel)
+        except OSError as error:
+            statuses = [f"no answer: {error}"]
+        entry = {"path": path, "statuses": statuses, "ok": all(status == 200 for status in statuses)}
+        figures[page["id"]] = entry
+        if not entry["ok"]:
+            log(f"{label}: {page['name']}: answered {statuses}, not 200: NOT MEASURED")
+            continue
+        entry["c1"] = wrk(port, path, 1, 1, args)
+        message = f"{label}: {page['name']}: p50 {entry['c1']['p50_us'] / 1000:.1f} ms at c1"
+        if "c8" in levels:
+            entry["c8"] = wrk(port, path, 2, 8, args)
+            message += f", {entry['c8']['p50_us'] / 1000:.1f} ms at c8 ({entry['c8']['rps']:.0f} req/s)"
+        log(message)
+    return figures
+
+
+# ------------------------------------------------------------------------------------------------
+# One database: Diplo; and Datasette on the SQLite file.
+# ------------------------------------------------------------------------------------------------
+
+
+def bench_diplo(database, args, secret):
+    env = django_env(secret, database.url)
+    database.prepare(secret)
+    database.start()
+    result = {"label": database.label, "kind": database.kind, "key": database.key,
+              "generated_in": database.generated_in}
+    result["version"] = database.version()
+    result["settings"] = database.settings()
+    pages = pick_pages(database, args.events)
+    result["pages"] = pages
+    for page in pages:
+        log(f"{database.label}: {page['name']}: {page['url']}" + (f" ({page['note']})" if page["note"] else ""))
+
+    run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], 300, "manage.py collectstatic", env=env)
+
+    job = RUN_DIR / f"capture-{database.kind}-in.json"
+    out = RUN_DIR / f"capture-{database.kind}.json"
+    job.write_text(json.dumps({"pages": [{"id": page["id"], "url": page["url"]} for page in pages],
+                               "sql_runs": args.sql_runs, "sql_budget": args.sql_budget}))
+    log(f"{database.label}: counting and timing each page's queries (Django test client) ...")
+    run([PYTHON, Path(__file__), "capture", job, out], 300 + len(pages) * (args.sql_budget + 120),
+        "capturing the queries", env=env, capture=True)
+    result["capture"] = json.loads(out.read_text())["pages"]
+    write_queries(database, pages, result["capture"])
+
+    if port_in_use(args.port):
+        raise Failure(f"port {args.port} is in use: pass --port with a free one")
+    gunicorn_log = RUN_DIR / f"gunicorn-{database.kind}.log"
+    gunicorn = start(f"gunicorn ({database.label})", [
+        PYTHON, "-m", "gunicorn", "diplo.wsgi", "--workers", args.workers, "--worker-class", "sync",
+        "--max-requests", "0", "--timeout", max(120, args.timeout * 2), "--bind", f"127.0.0.1:{args.port}",
+        "--error-logfile", "-",
+    ], gunicorn_log, env=env)
+    wait_until_serving(args.port, gunicorn, gunicorn_log, path="/robots.txt")
+    log(f"{database.label}: gunicorn with {args.workers} workers on 127.0.0.1:{args.port}; measuring ...")
+    result["diplo"] = measure(args.port, pages, lambda page: page["url"], args, f"Diplo on {database.label}",
+                              args.workers)
+    workers = children(gunicorn.pid)
+    result["worker_peak_kb"] = {str(pid): peak_memory_kb(pid) for pid in workers}
+    result["workers_seen"] = len(workers)
+    stop(gunicorn)
+    log_text = gunicorn_log.read_text()
+    result["gunicorn_log_errors"] = [line for line in log_text.splitlines()
+                                     if re.search(r"Traceback|Error|WORKER TIMEOUT|Booting worker", line)]
+    return result
+
+
+def datasette_path(page, capture):
+    kind = page["datasette"][0]
+    if kind == "table":
+        return f"/{DATASETTE_DB}/events_event?" + urllib.parse.urlencode(page["datasette"][1])
+    if kind == "row":
+        return f"/{DATASETTE_DB}/{page['datasette'][1]}/{page['datasette'][2]}"
+    sql = capture[page["id"]]["main_sql_inlined"]
+    if sql is None:
+        return None
+    return f"/{DATASETTE_DB}?" + urllib.parse.urlencode({"sql": sql})
+
+
+def json_path(path):
+    """The JSON form of a Datasette page, for checking which rows it shows (rows as lists, with the
+    columns named apart: a query's columns can repeat a name, as "id" of two tables)."""
+    base, _, query = path.partition("?")
+    return base + ".json" + ("?" + query if query else "")
+
+
+def start_datasette(database, args, mode):
+    log_path = RUN_DIR / f"datasette-{mode}.log"
+    settings = [part for name, value in DATASETTE_SETTINGS for part in ("--setting", name, value)]
+    files = ["-i", database.path] if mode == "immutable" else [database.path]
+    if port_in_use(args.datasette_port):
+        raise Failure(f"port {args.datasette_port} is in use: pass --datasette-port with a free one")
+    process = start(f"Datasette ({mode})", [DATASETTE, "serve", *files, "-h", "127.0.0.1", "-p", args.datasette_port,
+                                            *settings], log_path)
+    wait_until_serving(args.datasette_port, process, log_path, path="/-/versions.json")
+    return process
+
+
+def bench_datasette(database, sqlite_result, args):
+    pages, capture = sqlite_result["pages"], sqlite_result["capture"]
+    paths = {page["id"]: datasette_path(page, capture) for page in pages}
+    result = {"paths": paths, "probe": {}}
+    modes = ["mutable", "immutable"] if args.datasette_mode == "auto" else [args.datasette_mode]
+    if len(modes) > 1:
+        # Which mode is faster here: a short run of three pages (table, table with a filter, SQL) in each.
+        probe_args = argparse.Namespace(**{**vars(args), "duration": max(2, args.duration // 3)})
+        probe_pages = [page for page in pages if page["id"] in ("first", "kind", "actor") and paths[page["id"]]]
+        for mode in modes:
+            process = start_datasette(database, args, mode)
+            figures = measure(args.datasette_port, probe_pages, lambda page: paths[page["id"]], probe_args,
+                              f"Datasette probe ({mode})", 3, levels=("c1",))
+            stop(process)
+            result["probe"][mode] = sum(entry["c1"]["p50_us"] for entry in figures.values() if "c1" in entry) / 1000
+        mode = min(modes, key=lambda mode: result["probe"][mode])
+        log(f"Datasette: {mode} mode is faster here ({', '.join(f'{m} {ms:.1f} ms' for m, ms in result['probe'].items())}"
+            " for the three probe pages' medians).")
+    else:
+        mode = modes[0]
+    result["mode"] = mode
+    process = start_datasette(database, args, mode)
+    status, body = get(args.datasette_port, "/-/versions.json")
+    result["versions"] = json.loads(body) if status == 200 else {}
+    # Which rows each page shows, against Diplo's main query on the same file.
+    result["rows"] = {}
+    for page in pages:
+        path = paths[page["id"]]
+        if path is None:
+            continue
+        status, body = get(args.datasette_port, json_path(path))
+        shown, truncated = [], False
+        if status == 200:
+            data = json.loads(body)
+            columns = data.get("columns", [])
+            if "id" in columns:
+                shown = [row[columns.index("id")] for row in data.get("rows", [])]
+            truncated = bool(data.get("truncated"))
+        result["rows"][page["id"]] = {"status": status, "ids": shown, "truncated": truncated}
+    result["figures"] = measure(args.datasette_port, pages, lambda page: paths[page["id"]], args,
+                                f"Datasette ({mode})", 3)
+    result["peak_kb"] = peak_memory_kb(process.pid)
+    stop(process)
+    return result
+
+
+def write_queries(database, pages, capture):
+    """Every page's queries, with parameters and time alone, to bench/data/last-run/queries-<db>.txt."""
+    lines = []
+    for page in pages:
+        entry = capture[page["id"]]
+        lines.append(f"=== {page['name']}: {page['url']}  (status {entry['status']}, {entry['queries']} queries, "
+                     f"SQL alone {entry['sql_ms']} ms, median of {entry['sql_runs']} runs)")
+        for index, query in enumerate(entry["recorded"]):
+            main = "  [main query]" if index == entry["main"] else ""
+            lines.append(f"--- {index + 1}: {query['median_ms']} ms, {query['rows']} rows{main}")
+            lines.append(query["sql"])
+            lines.append(f"    params: {query['params']}")
+        lines.append("")
+    (RUN_DIR / f"queries-{database.kind}.txt").write_text("\n".join(lines))
+
+
+# ------------------------------------------------------------------------------------------------
+# The report.
+# ------------------------------------------------------------------------------------------------
+
+
+def ms(microseconds):
+    if microseconds is None:
+        return "—"
+    value = microseconds / 1000
+    return f"{value:.1f}" if value < 10 else f"{value:,.0f}"
+
+
+def miss(text, missed):
+    return f"**{text} ✗**" if missed else text
+
+
+def ratio(a, b):
+    return a / b if a is not None and b else None
+
+
+def fmt_ratio(value, target=None):
+    if value is None:
+        return "—"
+    text = f"{value:.2f}" if value < 10 else f"{value:.0f}"
+    return miss(text, target is not None and value >= target)
+
+
+def machine():
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor() or "unknown")
+    memory_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                     if line.startswith("MemTotal:"))
+    system = "unknown"
+    if Path("/etc/os-release").exists():
+        fields = dict(line.split("=", 1) for line in Path("/etc/os-release").read_text().splitlines() if "=" in line)
+        system = fields.get("PRETTY_NAME", system).strip('"')
+    return f"{cpu}, {os.cpu_count()} cores (`nproc`), {memory_kb / 1024 / 1024:.1f} GiB memory; {system}, Linux {platform.release()}"
+
+
+def versions(results, datasette):
+    import django
+    import gunicorn
+    import psycopg
+
+    wrk_version = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split("\n")[0]
+    parts = [f"Python {platform.python_version()}", f"Django {django.__version__}", f"gunicorn {gunicorn.__version__}",
+             f"psycopg {psycopg.__version__}", f"SQLite {sqlite3.sqlite_version}"]
+    parts += [result["version"] for result in results if result["kind"] == "postgres"]
+    if datasette:
+        info = datasette.get("versions", {})
+        parts.append(f"Datasette {info.get('datasette', {}).get('version', '?')} (on Python "
+                     f"{info.get('python', {}).get('version', '?')}, SQLite {info.get('sqlite', {}).get('version', '?')})")
+    parts.append("wrk " + wrk_version.split()[1].replace("debian/", "") if len(wrk_version.split()) > 1 else "wrk")
+    return ", ".join(parts)
+
+
+def report(args, results, datasette, errors, elapsed):
+    small = args.events != DEFAULT_EVENTS
+    out = [BEGIN, ""]
+    when = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
+    title = (f"### Small trial: N = {args.events:,}, not the benchmark's figures (to be regenerated at "
+             f"N = {DEFAULT_EVENTS:,})" if small else f"### N = {args.events:,}")
+    command = "bench/run " + " ".join(args.argv)
+    out += [title, "", f"`{command.strip()}`, run on {when}, {elapsed / 60:.1f} minutes in all; the CPUs were "
+            f"{100 * args.busy_before:.0f}% busy in the {BUSY_SECONDS} s before it started"
+            + (" — **the machine was busy: other work on it skews these figures**" if args.busy_before > BUSY else "")
+            + ".", ""]
+    if errors:
+        out += ["**ERRORS in this run — the figures below are not to be trusted until they are fixed:**", ""]
+        out += [f"- **{error}**" for error in errors] + [""]
+    out += [f"- **Machine**: {machine()}.",
+            f"- **Versions**: {versions(results, datasette)}.",
+            f"- **Data**: `generate_archive {args.events} --seed {args.seed}`, after `migrate`; dataset key "
+            f"`{results[0]['key']}` (N, seed, and a hash of the migrations, the generator and the topic fixture)."]
+    for result in results:
+        generated = f"generated in {result['generated_in'] / 60:.1f} min" if result.get("generated_in") else "reused"
+        out.append(f"- **{result['label']}**: {result['settings']}; {generated}.")
+    out += [f"- **Diplo**: gunicorn {args.workers} sync workers, `--max-requests 0`, on 127.0.0.1, DEBUG unset, "
+            "random SECRET_KEY, HTTPS=0, ALLOWED_HOSTS=127.0.0.1, CONN_MAX_AGE=600, static files collected "
+            "(whitenoise)."]
+    if datasette:
+        probe = ", ".join(f"{mode} {value:.1f} ms" for mode, value in datasette["probe"].items())
+        out.append(f"- **Datasette**: `datasette serve {'-i ' if datasette['mode'] == 'immutable' else ''}"
+                   f"diplo.sqlite3 -h 127.0.0.1 "
+                   + " ".join(f"--setting {name} {value}" for name, value in DATASETTE_SETTINGS) + "`, "
+                   f"{datasette['mode']} mode" + (f" (the faster here: the sum of three pages' medians was {probe})"
+                                                  if probe else "")
+                   + "; its other settings default (3 SQL threads). It serves only SQLite, so the PostgreSQL "
+                   "table compares with the same Datasette-on-SQLite figures.")
+    else:
+        out.append("- **Datasette**: not run (it serves the SQLite file; this run had no SQLite database).")
+    out += [f"- **Load**: after {args.warmups} warm-up requests per page ({args.workers} at a time), "
+            f"`wrk -t1 -c1` and `wrk -t2 -c8`, {args.duration} s each, `--timeout {args.timeout}s`, on the same "
+            f"machine (wrk and the server share the cores); pages one after another. SQL alone: the median of up "
+            f"to {args.sql_runs} replays (at least 3, stopping after {args.sql_budget} s).", ""]
+
+    for result in results:
+        out += database_table(result, datasette, args)
+
+    out += ["Columns: **p50, p95** — wrk's latency percentiles in ms, at concurrency 1 (`-t1 -c1`) and 8 "
+            "(`-t2 -c8`). **Queries** — SQL queries Diplo ran for the page (Django's test client in a separate "
+            "process, `CaptureQueriesContext`). **SQL alone** — those same queries with the same parameters, "
+            "replayed bare on the raw DB-API connection, rows fetched, ms in all (median of the runs). "
+            "**Page/SQL** — p50 at c1 over SQL alone: what Django, the templates and HTTP add. **DS** — "
+            "Datasette's equivalent page (*table*: its table view of `events_event`, filtered and sorted by "
+            "`date_earliest`, undated rows left out (`date_earliest__notnull=1`), as Diplo's first pages have "
+            "them last; *SQL*: Diplo's main query, parameters inlined, on Datasette's SQL page; *row*: its row "
+            "page, which shows the record and counts the rows in other tables that point to it). **D/DS** — "
+            "Diplo's p50 over Datasette's at the same concurrency. **Rows** — how many of the rows Diplo's main "
+            "query read are on Datasette's page (its table view sorts by `date_earliest` and then `id`, not by "
+            "the timeline's full order, so pages with many events on one day differ in which of them they show).",
+            "",
+            f"Targets, marked **✗** where missed: p50 at c1 under {TARGET_MEDIAN_MS} ms; at most {TARGET_QUERIES} "
+            f"queries; faster than Datasette (D/DS under 1); the deep page's p50 at most {TARGET_DEEP_RATIO}× the "
+            "first page's. Every query of every page, with its parameters and time: "
+            "`bench/data/last-run/queries-<database>.txt` (not kept in git).", ""]
+    out += ["The pages, chosen from the data by SQL (the same on both databases), and Datasette's for each "
+            "(on 127.0.0.1, database `diplo`; a SQL page's full query is in the queries file):", ""]
+    for page in results[0]["pages"]:
+        line = f"- **{page['name']}**: `{page['url']}`" + (f", {page['note']}" if page["note"] else "")
+        path = (datasette or {}).get("paths", {}).get(page["id"])
+        if path:
+            line += f"; Datasette: `{path if len(path) <= 130 else path[:120] + '…'}`"
+        out.append(line + ".")
+    out.append("")
+    out.append(END)
+    return out
+
+
+def database_table(result, datasette, args):
+    pages, capture, diplo = result["pages"], result["capture"], result["diplo"]
+    figures_ds = datasette["figures"] if datasette else {}
+    peak = max((kb for kb in result["worker_peak_kb"].values() if kb), default=0)
+    lines = [f"#### {result['label']}", ""]
+    header = ["page", "URL", "p50 c1", "p95 c1", "p50 c8", "p95 c8", "queries", "SQL alone", "page/SQL",
+              "DS", "DS p50 c1", "DS p50 c8", "D/DS c1", "D/DS c8", "rows"]
+    lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    first_p50 = diplo.get("first", {}).get("c1", {}).get("p50_us")
+    for page in pages:
+        entry, captured = diplo.get(page["id"], {}), capture[page["id"]]
+        c1, c8 = entry.get("c1"), entry.get("c8")
+        p50 = c1["p50_us"] if c1 else None
+        name = page["name"]
+        if not entry.get("ok"):
+            name += f" — **answered {entry.get('statuses')}**"
+        p50_text = miss(ms(p50), p50 is not None and p50 / 1000 >= TARGET_MEDIAN_MS)
+        if page["id"] == "deep" and p50 is not None and first_p50:
+            deep = p50 / first_p50
+            p50_text += f" ({miss(f'{deep:.2f}× first', deep > TARGET_DEEP_RATIO)})"
+        sql_ms = captured["sql_ms"]
+        ds = figures_ds.get(page["id"], {})
+        ds_c1, ds_c8 = ds.get("c1"), ds.get("c8")
+        rows = "—"
+        if datasette and page["id"] in datasette["rows"]:
+            shown = datasette["rows"][page["id"]]
+            if page["datasette"][0] == "row":
+                rows = "same record" if shown["ids"] == [page["datasette"][2]] else f"**{shown['ids'][:3]}**"
+            elif captured["main_ids"] is not None:
+                common = len(set(captured["main_ids"]) & set(shown["ids"]))
+                rows = f"{common} of {len(captured['main_ids'])}"
+                if shown.get("truncated"):
+                    rows += f" (Datasette stops at {len(shown['ids']):,})"
+        lines.append("| " + " | ".join([
+            name, f"`{page['url']}`", p50_text, ms(c1["p95_us"]) if c1 else "—",
+            ms(c8["p50_us"]) if c8 else "—", ms(c8["p95_us"]) if c8 else "—",
+            miss(str(captured["queries"]), captured["queries"] > TARGET_QUERIES),
+            f"{sql_ms:.1f}" if sql_ms is not None else "—",
+            fmt_ratio(ratio(p50, sql_ms * 1000 if sql_ms else None)),
+            page["datasette"][0] if datasette else "—",
+            ms(ds_c1["p50_us"]) if ds_c1 else "—", ms(ds_c8["p50_us"]) if ds_c8 else "—",
+            fmt_ratio(ratio(p50, ds_c1["p50_us"] if ds_c1 else None), 1),
+            fmt_ratio(ratio(c8["p50_us"] if c8 else None, ds_c8["p50_us"] if ds_c8 else None), 1),
+            rows,
+        ]) + " |")
+    lines.append("")
+    memory = f"Peak worker memory (VmHWM, the highest of the {result['workers_seen']} workers): {peak / 1024:,.0f} MB"
+    if datasette and result["kind"] == "sqlite" and datasette.get("peak_kb"):
+        memory += f"; Datasette's process: {datasette['peak_kb'] / 1024:,.0f} MB"
+    lines += [memory + ".", ""]
+    if result["kind"] == "postgres" and datasette:
+        lines += ["(DS columns: Datasette on the SQLite file, the same figures as in the SQLite table.)", ""]
+    if first_p50 and diplo.get("deep", {}).get("c1") and capture["deep"]["main_ids"] == capture["first"]["main_ids"]:
+        lines += ["Note: the deep page listed the same events as the first page: `?after=` is not implemented "
+                  "by this code yet, so its figures are the first page's.", ""]
+    return lines
+
+
+def write_results(lines):
+    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
+    block = "\n".join(lines)
+    if BEGIN in text and END in text:
+        before, rest = text.split(BEGIN, 1)
+        after = rest.split(END, 1)[1]
+        text = before + block + after
+    else:
+        text = text.rstrip("\n") + "\n\n## The page benchmark (bench/run)\n\n" + block + "\n"
+    RESULTS.write_text(text)
+
+
+def collect_errors(results, datasette):
+    errors = []
+    for result in results:
+        for page in result["pages"]:
+            entry = result["diplo"].get(page["id"], {})
+            captured = result["capture"][page["id"]]
+            where = f"Diplo on {result['label']}, {page['name']} ({page['url']})"
+            if not entry.get("ok"):
+                errors.append(f"{where} answered {entry.get('statuses')}, not 200")
+            if captured["status"] != 200:
+                errors.append(f"{where} answered {captured['status']} to the test client")
+            for level in ("c1", "c8"):
+                if entry.get(level, {}).get("errors"):
+                    errors.append(f"{where}: wrk saw {entry[level]['errors']} errors at {level} "
+                                  "(connect/read/write/status≥400/timeout)")
+        if any("WORKER TIMEOUT" in line or "Traceback" in line for line in result["gunicorn_log_errors"]):
+            errors.append(f"gunicorn's log on {result['label']} holds errors or worker timeouts "
+                          f"(bench/data/last-run/gunicorn-{result['kind']}.log)")
+    if datasette:
+        for page_id, path in datasette["paths"].items():
+            entry = datasette["figures"].get(page_id)
+            if path is None:
+                errors.append(f"Datasette: no SQL for {page_id}: Diplo's main query was not found")
+            elif not entry or not entry.get("ok"):
+                errors.append(f"Datasette, {page_id} ({path[:100]}) answered {entry and entry.get('statuses')}, not 200")
+            else:
+                for level in ("c1", "c8"):
+                    if entry.get(level, {}).get("errors"):
+                        errors.append(f"Datasette, {page_id}: wrk saw {entry[level]['errors']} errors at {level}")
+    return errors
+
+
+def console_summary(results, datasette):
+    for result in results:
+        print(f"\n{result['label']}: page, p50 c1 / c8 ms, queries, SQL alone ms, Datasette p50 c1 ms")
+        for page in result["pages"]:
+            entry = result["diplo"].get(page["id"], {})
+            ds = (datasette or {}).get("figures", {}).get(page["id"], {})
+            print(f"  {page['name']:<24} {ms(entry.get('c1', {}).get('p50_us')):>7} / "
+                  f"{ms(entry.get('c8', {}).get('p50_us')):>7}  {result['capture'][page['id']]['queries']:>3}  "
+                  f"{result['capture'][page['id']]['sql_ms'] or 0:>9.1f}  {ms(ds.get('c1', {}).get('p50_us')):>7}")
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(
+        prog="bench/run",
+        description="Diplo's page benchmark: Diplo under gunicorn on SQLite and PostgreSQL, and Datasette on the "
+        "same SQLite file, over a generated archive of N events; writes bench/RESULTS.md.",
+    )
+    parser.add_argument("--events", type=int, default=DEFAULT_EVENTS, help="N, events to generate (1000000)")
+    parser.add_argument("--seed", type=int, default=1, help="generate_archive's seed (1)")
+    parser.add_argument("--databases", default="sqlite,postgres", help="sqlite, postgres or both (sqlite,postgres)")
+    parser.add_argument("--duration", type=int, default=10, help="seconds of wrk per page per concurrency (10)")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers (3)")
+    parser.add_argument("--timeout", type=int, default=60, help="wrk's limit for one answer, seconds (60)")
+    parser.add_argument("--warmups", type=int, default=6, help="warm-up requests per page (6)")
+    parser.add_argument("--sql-runs", type=int, default=20, help="replays of each page's SQL (20)")
+    parser.add_argument("--sql-budget", type=int, default=30,
+                        help="seconds of replays per page after which fewer runs suffice (30; at least 3 runs)")
+    parser.add_argument("--datasette-mode", choices=["auto", "mutable", "immutable"], default="auto",
+                        help="auto: try both, keep the faster (auto)")
+    parser.add_argument("--no-datasette", action="store_true", help="skip the peer")
+    parser.add_argument("--port", type=int, default=8101, help="gunicorn's port (8101)")
+    parser.add_argument("--datasette-port", type=int, default=8102, help="Datasette's port (8102)")
+    parser.add_argument("--pgport", type=int, default=54331, help="the PostgreSQL cluster's port (54331)")
+    parser.add_argument("--no-results", action="store_true", help="do not rewrite bench/RESULTS.md")
+    args = parser.parse_args(argv)
+    args.argv = argv
+    kinds = [kind.strip() for kind in args.databases.split(",") if kind.strip()]
+    if not kinds or set(kinds) - {"sqlite", "postgres"}:
+        parser.error("--databases takes sqlite, postgres, or both: sqlite,postgres")
+    if args.events < 100 or args.duration < 1 or args.workers < 1:
+        parser.error("--events at least 100, --duration and --workers at least 1")
+    if shutil.which("wrk") is None:
+        raise Failure("wrk is not installed: run bin/system-packages (as root), or apt-get install wrk")
+    if not args.no_datasette and "sqlite" in kinds and not DATASETTE.exists():
+        raise Failure(f"Datasette is not installed in {DATASETTE.parent.parent}: run bench/run, not bench/bench.py")
+
+    started = time.monotonic()
+    args.busy_before = cpu_busy()
+    if args.busy_before > BUSY:
+        log(f"WARNING: the CPUs were {100 * args.busy_before:.0f}% busy before the run: something else is running, "
+            "and will skew the figures.")
+    DATA.mkdir(exist_ok=True)
+    shutil.rmtree(RUN_DIR, ignore_errors=True)
+    RUN_DIR.mkdir()
+    secret = secrets.token_urlsafe(50)
+    results, datasette = [], None
+    for kind in kinds:
+        database = SQLiteDatabase(args) if kind == "sqlite" else PostgresDatabase(args)
+        try:
+            results.append(bench_diplo(database, args, secret))
+            if kind == "sqlite" and not args.no_datasette:
+                datasette = bench_datasette(database, results[-1], args)
+        finally:
+            database.stop()
+    elapsed = time.monotonic() - started
+    errors = collect_errors(results, datasette)
+    (RUN_DIR / "results.json").write_text(json.dumps(
+        {"args": {key: value for key, value in vars(args).items()}, "results": results, "datasette": datasette,
+         "errors": errors}, default=str, indent=1))
+    console_summary(results, datasette)
+    if not args.no_results:
+        write_results(report(args, results, datasette, errors, elapsed))
+        log(f"Wrote {RESULTS.relative_to(ROOT)}; everything measured is in {RUN_DIR.relative_to(ROOT)}/.")
+    if errors:
+        print("\nERRORS:", file=sys.stderr)
+        for error in errors:
+            print(f"  {error}", file=sys.stderr)
+        return 1
+    log(f"Done in {elapsed / 60:.1f} minutes; every page answered 200, and wrk saw no errors.")
+    return 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "capture":
+        capture(sys.argv[2], sys.argv[3])
+        sys.exit(0)
+    for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(signum, on_signal)
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except Failure as failure:
+        print(f"bench/run: {failure}", file=sys.stderr)
+        sys.exit(2)
+    finally:
+        run_cleanups()

@@ -1,10 +1,14 @@
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Value
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from . import search
 from .dates import FuzzyDate, Precision, clean_fuzzy_date, fuzzy_date_fields
 
 
@@ -114,62 +118,66 @@ class ActorQuerySet(models.QuerySet):
     """What people and organizations share: the actor and target filters find them by name."""
 
     def called(self, text):
-        """Those whose slug, name or any alias is exactly `text`, ignoring case."""
-        return self.filter(
-            any_of(Q(slug__iexact=form) | Q(name__iexact=form) | Q(aliases__name__iexact=form)
-                   for form in apostrophe_forms(text))
-        ).distinct()
+        """Those whose slug, name or any alias is exactly `text`, ignoring case.
+
+        Names are compared lowercased by the database on both sides, which the indexes of
+        lowercased names serve (a case-insensitive LIKE would read every row).
+        """
+        forms = apostrophe_forms(text)
+        same_name = any_of(Q(lowered=Lower(Value(form))) for form in forms)
+        by_alias = Alias.objects.alias(lowered=Lower("name")).filter(same_name).values(self.model._meta.model_name)
+        return self.alias(lowered=Lower("name")).filter(
+            Q(slug__in=[form.lower() for form in forms]) | same_name | Q(pk__in=by_alias)
+        )
 
     def called_something_like(self, text):
         """Those whose name or any alias contains `text`, ignoring case."""
+        forms = apostrophe_forms(text)
+        by_alias = Alias.objects.filter(any_of(Q(name__icontains=form) for form in forms))
         return self.filter(
-            any_of(Q(name__icontains=form) | Q(aliases__name__icontains=form) for form in apostrophe_forms(text))
-        ).distinct()
+            any_of(Q(name__icontains=form) for form in forms)
+            | Q(pk__in=by_alias.values(self.model._meta.model_name))
+        )
 
     def with_event_counts(self):
-        return self.annotate(
-            event_count=Count(
-                "participations__event",
-                filter=Q(participations__event__status=Event.Status.PUBLISHED),
-                distinct=True,
-            )
+        """Each with `event_count`, its published events: a subquery, so a page of a list counts for its own rows only."""
+        events = (
+            Participation.objects.filter(**{self.model._meta.model_name: models.OuterRef("pk")})
+            .filter(event__status=Event.Status.PUBLISHED)
+            .values(self.model._meta.model_name)
+            .annotate(count=Count("event", distinct=True))
+            .values("count")
         )
+        return self.annotate(event_count=Coalesce(models.Subquery(events), 0))
 
 
 class OrganizationQuerySet(ActorQuerySet):
     def for_list(self):
         return self.with_event_counts().select_related("parent").order_by("name", "pk")
 
-    def for_detail(self):
-        published_events = Participation.objects.filter(event__status=Event.Status.PUBLISHED)
+    def for_detail(self, limit):
+        """What the organization page shows beside its events; each long list cut to its first `limit` + 1."""
         public_sanctions = Sanction.objects.published().select_related("target_person", "target_organization")
+        by_date = models.F("announced_earliest").asc(nulls_last=True), "pk"
         return self.select_related("parent").prefetch_related(
             models.Prefetch("aliases", queryset=Alias.objects.order_by("name", "pk")),
             models.Prefetch("children", queryset=Organization.objects.order_by("name", "pk")),
             models.Prefetch(
-                "participations",
-                queryset=published_events.select_related("event").order_by(
-                    models.F("event__date_earliest").asc(nulls_last=True), "event__title", "pk"
-                ),
-                to_attr="public_participations",
-            ),
-            models.Prefetch(
                 "sanctions_imposed",
-                queryset=public_sanctions.order_by(models.F("announced_earliest").asc(nulls_last=True), "pk"),
+                queryset=public_sanctions.order_by(*by_date)[: limit + 1],
                 to_attr="public_sanctions_imposed",
             ),
             models.Prefetch(
                 "sanctions",
-                queryset=public_sanctions.select_related("imposed_by").order_by(
-                    models.F("announced_earliest").asc(nulls_last=True), "pk"
-                ),
+                queryset=public_sanctions.select_related("imposed_by").order_by(*by_date)[: limit + 1],
                 to_attr="public_sanctions",
             ),
             models.Prefetch(
                 "roles",
                 queryset=Role.objects.select_related("person").order_by(
                     models.F("start_earliest").asc(nulls_last=True), "person__sort_name", "pk"
-                ),
+                )[: limit + 1],
+                to_attr="listed_roles",
             ),
         )
 
@@ -179,7 +187,7 @@ class PersonQuerySet(ActorQuerySet):
         return self.with_event_counts().order_by("sort_name", "pk")
 
     def for_detail(self):
-        published_events = Participation.objects.filter(event__status=Event.Status.PUBLISHED)
+        """What the person page shows beside their events."""
         return self.prefetch_related(
             models.Prefetch("aliases", queryset=Alias.objects.order_by("name", "pk")),
             models.Prefetch(
@@ -187,13 +195,6 @@ class PersonQuerySet(ActorQuerySet):
                 queryset=Role.objects.select_related("organization").order_by(
                     models.F("start_earliest").asc(nulls_last=True), "title", "pk"
                 ),
-            ),
-            models.Prefetch(
-                "participations",
-                queryset=published_events.select_related("event", "office").order_by(
-                    models.F("event__date_earliest").asc(nulls_last=True), "event__title", "pk"
-                ),
-                to_attr="public_participations",
             ),
             models.Prefetch(
                 "sanctions",
@@ -207,7 +208,8 @@ class PersonQuerySet(ActorQuerySet):
 
 class SourceQuerySet(models.QuerySet):
     def for_list(self):
-        return self.annotate(citation_count=Count("citations")).order_by("title", "pk")
+        cited = Citation.objects.filter(source=models.OuterRef("pk")).values("source").annotate(count=Count("*"))
+        return self.annotate(citation_count=Coalesce(models.Subquery(cited.values("count")), 0)).order_by("title", "pk")
 
 
 class Source(models.Model):
@@ -236,6 +238,7 @@ class Source(models.Model):
 
     class Meta:
         ordering = ["title"]
+        indexes = [models.Index(fields=["title", "id"], name="source_list_idx")]
 
     def __str__(self):
         return self.title
@@ -278,6 +281,10 @@ class Organization(models.Model):
 
     class Meta:
         ordering = ["name"]
+        indexes = [
+            models.Index(Lower("name"), name="organization_lower_name_idx"),  # the actor filter's lookup
+            models.Index(fields=["name", "id"], name="organization_list_idx"),
+        ]
 
     def __str__(self):
         return self.name
@@ -303,6 +310,10 @@ class Person(models.Model):
     class Meta:
         ordering = ["sort_name"]
         verbose_name_plural = "people"
+        indexes = [
+            models.Index(Lower("name"), name="person_lower_name_idx"),  # the actor filter's lookup
+            models.Index(fields=["sort_name", "id"], name="person_list_idx"),
+        ]
 
     def __str__(self):
         return self.styled_name
@@ -337,7 +348,7 @@ class Alias(models.Model):
         verbose_name_plural = "aliases"
         constraints = [exactly_one_of("person", "organization", "alias_names_exactly_one_actor")]
         # The actor filter looks aliases up by name.
-        indexes = [models.Index(fields=["name"], name="alias_name_idx")]
+        indexes = [models.Index(Lower("name"), name="alias_lower_name_idx")]
 
     def __str__(self):
         return self.name
@@ -383,10 +394,10 @@ class Topic(models.Model):
     def get_absolute_url(self):
         return reverse("topic_detail", args=[self.slug])
 
-    def with_descendants(self):
-        """This topic and every topic below it, from one query over the (small) tree."""
+    def with_descendants(self, among=None):
+        """This topic and every topic below it, from one query over the (small) tree, or from `among`, all topics."""
         children = {}
-        for topic in Topic.objects.all():
+        for topic in Topic.objects.all() if among is None else among:
             children.setdefault(topic.parent_id, []).append(topic)
         found, todo = [], [self]
         while todo:
@@ -426,27 +437,83 @@ class Role(models.Model):
         clean_fuzzy_date(self, "end")
 
 
+def after_in_order(record, *fields):
+    """Records after `record` in the order of `fields`: (a > A) or (a = A and b > B) or ..."""
+    return _beyond(record, fields, "gt")
+
+
+def before_in_order(record, *fields):
+    return _beyond(record, fields, "lt")
+
+
+def _beyond(record, fields, lookup):
+    condition = Q()
+    for position, field in enumerate(fields):
+        equal = {name: getattr(record, name) for name in fields[:position]}
+        condition |= Q(**equal, **{f"{field}__{lookup}": getattr(record, field)})
+    return condition
+
+
+# Past this many matching rows, a filter is checked event by event along the timeline (see `among`).
+MANY_ROWS = 10_000
+
+
 class EventQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Event.Status.PUBLISHED)
 
     def in_date_order(self):
         # Undated events sort last, so the timeline ends with its "Date unknown" group.
-        return self.order_by(
-            models.F("date_earliest").asc(nulls_last=True),
-            models.F("date_latest").asc(nulls_last=True),
-            "title",
-            "pk",
-        )
+        return self.order_by(models.F("date_earliest").asc(nulls_last=True), "title", "pk")
 
-    def for_list(self):
-        return self.prefetch_related(
+    def page_after(self, event, size):
+        """Up to `size` events that follow `event` in date order (from the start if it is None).
+
+        Keyset paging: each page starts where the last one ended, read straight off the timeline
+        index, so a page deep in the archive costs what the first one does. Dated events come
+        first, then undated ones; each part is one query in plain ascending order, which both
+        databases read from the index (SQLite's index can't give NULLS LAST without sorting).
+        """
+        dated = self.filter(date_earliest__isnull=False).order_by("date_earliest", "title", "pk")
+        undated = self.filter(date_earliest__isnull=True).order_by("title", "pk")
+        if event is None:
+            found = list(dated[:size])
+        elif event.date_earliest is None:
+            return list(undated.filter(after_in_order(event, "title", "pk"))[:size])
+        else:
+            after = after_in_order(event, "date_earliest", "title", "pk")
+            # The first condition repeats part of the second, in the form an index seeks on.
+            found = list(dated.filter(Q(date_earliest__gte=event.date_earliest) & after)[:size])
+        if len(found) < size:
+            found += list(undated[: size - len(found)])
+        return found
+
+    def page_before(self, event, size):
+        """Up to `size` events that come just before `event` in date order, in date order."""
+        dated = self.filter(date_earliest__isnull=False).order_by("-date_earliest", "-title", "-pk")
+        undated = self.filter(date_earliest__isnull=True).order_by("-title", "-pk")
+        found = []
+        if event.date_earliest is None:
+            found = list(undated.filter(before_in_order(event, "title", "pk"))[:size])
+            if len(found) < size:
+                found += list(dated[: size - len(found)])
+        else:
+            before = before_in_order(event, "date_earliest", "title", "pk")
+            found = list(dated.filter(Q(date_earliest__lte=event.date_earliest) & before)[:size])
+        return found[::-1]
+
+    def list_prefetches(self):
+        """What a list of events shows beside each: its topics and who took part."""
+        return [
             "topics",
             models.Prefetch(
                 "participations",
                 queryset=Participation.objects.select_related("person", "organization").order_by("order", "pk"),
             ),
-        )
+        ]
+
+    def for_list(self):
+        return self.prefetch_related(*self.list_prefetches())
 
     def for_detail(self):
         """Everything the event page shows, in a fixed number of queries; drafts on the far side are left out."""
@@ -485,37 +552,51 @@ class EventQuerySet(models.QuerySet):
         """Events whose possible days overlap [first, last]; undated events can't be placed, so never match."""
         queryset = self.exclude(date_precision=Precision.UNKNOWN)
         if first:
-            queryset = queryset.filter(date_latest__gte=first)
+            # A known date spans at most a year, so an event that ends on or after `first` began at
+            # most 366 days before it: the second condition adds nothing but a place for the
+            # timeline index to start reading.
+            queryset = queryset.filter(
+                date_latest__gte=first, date_earliest__gte=first - datetime.timedelta(days=366)
+            )
         if last:
             queryset = queryset.filter(date_earliest__lte=last)
         return queryset
 
+    # The filters below test membership with a subquery rather than a join: a join repeats an
+    # event once per matching row and needs DISTINCT, which stops the database reading the
+    # timeline index in order and stopping after one page.
+
+    def among(self, rows):
+        """These events that `rows` (a queryset with an `event` field) point to, in the form that reads least.
+
+        A few rows: the events are looked up by id and the page sorted. Many: the timeline is read in
+        order and each event checked against them, so a page stops after a few hundred events. Each
+        plan is fast where the other is slow (SQLite takes the first whenever given `pk IN (...)`), so
+        one bounded count, along an index, picks.
+        """
+        rows = rows.order_by()
+        if rows[: MANY_ROWS + 1].count() > MANY_ROWS:
+            return self.filter(models.Exists(rows.filter(event=models.OuterRef("pk"))))
+        return self.filter(pk__in=rows.values("event_id"))
+
     def involving(self, people=(), organizations=()):
-        return self.filter(
-            Q(participations__person__in=people) | Q(participations__organization__in=organizations)
-        ).distinct()
+        return self.among(Participation.objects.filter(Q(person__in=people) | Q(organization__in=organizations)))
 
     def in_country(self, code):
-        return self.filter(
-            Q(country=code)
-            | Q(participations__person__country=code)
-            | Q(participations__organization__country=code)
-        ).distinct()
+        from_there = Participation.objects.filter(
+            Q(person__country=code) | Q(organization__country=code), event=models.OuterRef("pk")
+        )
+        return self.filter(Q(country=code) | models.Exists(from_there))
 
     def about(self, topics):
-        return self.filter(topics__in=topics).distinct()
+        return self.among(Event.topics.through.objects.filter(topic__in=topics))
 
     def search(self, text):
-        """Events whose title, summary, place or cited quotes contain every word of `text`."""
+        """Events with every word of `text` starting a word of their title, summary, place or cited quotes."""
         queryset = self
-        for word in text.split():
-            queryset = queryset.filter(
-                Q(title__icontains=word)
-                | Q(summary__icontains=word)
-                | Q(place__icontains=word)
-                | Q(citations__quote__icontains=word)
-            )
-        return queryset.distinct()
+        for word in search.words(text):
+            queryset = queryset.filter(pk__in=search.events_with_word(word))
+        return queryset
 
 
 class Event(models.Model):
@@ -555,11 +636,12 @@ class Event(models.Model):
     history = History(m2m_fields=[topics])
 
     class Meta:
-        ordering = [models.F("date_earliest").asc(nulls_last=True), "title"]
+        ordering = [models.F("date_earliest").asc(nulls_last=True), "title", "pk"]
         indexes = [
-            # The timeline sorts by these and the date filters compare against them.
-            models.Index(fields=["date_earliest", "date_latest"], name="event_date_idx"),
-            models.Index(fields=["kind"], name="event_kind_idx"),
+            # The timeline's order, whole, so a page is read straight off the index, and the
+            # date filters seek into it by date_earliest.
+            models.Index(fields=["date_earliest", "title", "id"], name="event_timeline_idx"),
+            models.Index(fields=["kind", "date_earliest", "title", "id"], name="event_kind_timeline_idx"),
         ]
 
     def __str__(self):
@@ -607,6 +689,11 @@ class Participation(models.Model):
     class Meta:
         ordering = ["order", "pk"]
         constraints = [exactly_one_of("person", "organization", "participation_names_exactly_one_actor")]
+        indexes = [
+            # An actor's events, from the index alone: the actor filter and the actor's page.
+            models.Index(fields=["person", "event"], name="participation_person_event_idx"),
+            models.Index(fields=["organization", "event"], name="participation_org_event_idx"),
+        ]
 
     def __str__(self):
         return f"{self.actor} ({self.get_role_display()})"
@@ -756,11 +843,11 @@ class CitationQuerySet(models.QuerySet):
             Q(event__status=Event.Status.PUBLISHED) | Q(sanction__is_published=True) | Q(role__isnull=False)
         )
 
-    def statements_by(self, person):
-        """Quotes on the published events where `person` spoke or wrote."""
+    def statements_by(self, person, events):
+        """Quotes on `events` (a page of them) where `person` spoke or wrote."""
         return (
             self.filter(
-                event__status=Event.Status.PUBLISHED,
+                event__in=events,
                 event__participations__person=person,
                 event__participations__role__in=[Participation.Role.SPEAKER, Participation.Role.AUTHOR],
             )

@@ -5,14 +5,22 @@ from dataclasses import dataclass
 
 import django_filters
 from django import forms
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.forms.models import ModelChoiceIterator
+from django.db.models import F, Value
 
+from . import search
 from .dates import parse_partial_date
 from .models import Country, Event, Organization, Person, Sanction, Topic
 
-# Each word of a search adds a join; SQLite refuses more than 64 tables in one query.
+# Each word of a search adds a subquery to the one query that finds a page.
 MAX_SEARCH_WORDS = 10
+# The most people and organizations one actor filter may stand for.
+MAX_ACTORS = 50
+# The actor fields suggest every name while there are at most this many; beyond that the list
+# would outweigh the page, and names are typed instead.
+MAX_SUGGESTED_NAMES = 1000
+SUGGESTED_NAMES_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -40,22 +48,47 @@ class ActorField(forms.CharField):
 
     Exact matches (ignoring case) win; only when there are none does a name containing
     the text count, so "Lammy" finds David Lammy but "Wang Yi" doesn't also find Wang Yiwei.
+    A text that names too many to list is refused, as a filter by all of them would be.
     """
 
     def clean(self, value):
         text = super().clean(value)
         if not text:
             return None
-        people = list(Person.objects.called(text))
-        organizations = list(Organization.objects.called(text))
+        people, organizations = self.matches(Person.objects.called(text), Organization.objects.called(text))
         if not people and not organizations:
-            people = list(Person.objects.called_something_like(text))
-            organizations = list(Organization.objects.called_something_like(text))
+            people, organizations = self.matches(
+                Person.objects.called_something_like(text), Organization.objects.called_something_like(text)
+            )
         if not people and not organizations:
             raise ValidationError(
                 "No person or organization called “%(text)s”.", code="unknown_actor", params={"text": text}
             )
+        if len(people) + len(organizations) > MAX_ACTORS:
+            raise ValidationError(
+                "“%(text)s” fits more than %(most)s people and organizations. "
+                "Type more of the name, or the name at the end of their page's address.",
+                code="too_many_actors",
+                params={"text": text, "most": MAX_ACTORS},
+            )
         return Actors(text, people, organizations)
+
+    @staticmethod
+    def matches(people, organizations):
+        """The people and organizations of the two querysets, read in one query (a UNION), people first."""
+        fields = ("actor_kind", "pk", "name", "slug", "honorific", "sort_key")
+        people = people.order_by().annotate(actor_kind=Value("person"), sort_key=F("sort_name")).values_list(*fields)
+        organizations = organizations.order_by().annotate(
+            actor_kind=Value("organization"), honorific=Value(""), sort_key=F("name")
+        ).values_list(*fields)
+        rows = people.union(organizations).order_by("-actor_kind", "sort_key", "pk")[: MAX_ACTORS + 1]
+        found = {"person": [], "organization": []}
+        for kind, pk, name, slug, honorific, _ in rows:
+            if kind == "person":
+                found[kind].append(Person(pk=pk, name=name, slug=slug, honorific=honorific))
+            else:
+                found[kind].append(Organization(pk=pk, name=name, slug=slug))
+        return found["person"], found["organization"]
 
 
 class PartialDateField(forms.CharField):
@@ -75,24 +108,8 @@ class PartialDateField(forms.CharField):
 def at_most_a_few_words(text):
     if len(text.split()) > MAX_SEARCH_WORDS:
         raise ValidationError(f"Search for at most {MAX_SEARCH_WORDS} words.", code="too_many_words")
-
-
-class TopicTreeIterator(ModelChoiceIterator):
-    """Topics as the tree reads: each parent followed by its children, indented."""
-
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        for topic in self.queryset.in_tree_order():
-            yield self.choice(topic)
-
-
-class TopicChoiceField(forms.ModelChoiceField):
-    iterator = TopicTreeIterator
-
-    def label_from_instance(self, topic):
-        # Em spaces survive in an <option>'s text, where ordinary spaces are collapsed.
-        return "\u2003" * getattr(topic, "depth", 0) + topic.name
+    if not search.words(text):
+        raise ValidationError("Search for a word: letters or digits.", code="no_words")
 
 
 class ActorFilter(django_filters.Filter):
@@ -101,10 +118,6 @@ class ActorFilter(django_filters.Filter):
 
 class PartialDateFilter(django_filters.Filter):
     field_class = PartialDateField
-
-
-class TopicFilter(django_filters.ModelChoiceFilter):
-    field_class = TopicChoiceField
 
 
 class YearFilter(django_filters.Filter):
@@ -117,8 +130,19 @@ def actor_widget():
 
 
 def actor_names():
-    """Every person's and organization's name, for the actor fields' suggestions."""
-    names = {*Person.objects.values_list("name", flat=True), *Organization.objects.values_list("name", flat=True)}
+    """Every person's and organization's name, for the actor fields' suggestions; none if there are too many.
+
+    Kept in the cache for a few minutes: names change rarely, and every filtered page shows them.
+    """
+    return cache.get_or_set("actor-names", read_actor_names, SUGGESTED_NAMES_SECONDS)
+
+
+def read_actor_names():
+    people, organizations = Person.objects.order_by(), Organization.objects.order_by()
+    names = people.values_list("name").union(organizations.values_list("name")).order_by("name")
+    names = [name for (name,) in names[: MAX_SUGGESTED_NAMES + 1]]
+    if len(names) > MAX_SUGGESTED_NAMES:
+        return []
     return sorted(names, key=str.casefold)
 
 
@@ -157,10 +181,9 @@ class EventFilter(django_filters.FilterSet):
     date_to = PartialDateFilter(
         label="To", method="filter_date_to", max_length=10, help_text="YYYY, YYYY-MM or YYYY-MM-DD"
     )
-    topic = TopicFilter(
+    topic = django_filters.ChoiceFilter(
         label="Topic",
-        queryset=Topic.objects.all(),
-        to_field_name="slug",
+        choices=[],  # the topic tree, set for each request in __init__
         method="filter_topic",
         empty_label="Any topic",
         error_messages={"invalid_choice": "There is no topic “%(value)s”."},
@@ -191,6 +214,19 @@ class EventFilter(django_filters.FilterSet):
         fields = []
         form = EventFilterForm
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # One query for the topic tree serves the menu, the check of a chosen slug and its subtopics.
+        self.topics = Topic.objects.in_tree_order()
+        # Em spaces survive in an <option>'s text, where ordinary spaces are collapsed.
+        self.filters["topic"].extra["choices"] = [
+            (topic.slug, "\u2003" * topic.depth + topic.name) for topic in self.topics
+        ]
+
+    def chosen_topic(self):
+        slug = self.form.cleaned_data.get("topic")
+        return next((topic for topic in self.topics if topic.slug == slug), None) if slug else None
+
     def filter_actor(self, queryset, name, actors):
         return queryset.involving(people=actors.people, organizations=actors.organizations)
 
@@ -200,8 +236,8 @@ class EventFilter(django_filters.FilterSet):
     def filter_date_to(self, queryset, name, date):
         return queryset.overlapping(last=date.last)
 
-    def filter_topic(self, queryset, name, topic):
-        return queryset.about(topic.with_descendants())
+    def filter_topic(self, queryset, name, slug):
+        return queryset.about(self.chosen_topic().with_descendants(among=self.topics))
 
     def filter_country(self, queryset, name, code):
         return queryset.in_country(code)
@@ -214,7 +250,7 @@ class EventFilter(django_filters.FilterSet):
         data = self.form.cleaned_data
         phrases = []
         if data.get("topic"):
-            phrases.append(f"about {data['topic'].name}")
+            phrases.append(f"about {self.chosen_topic().name}")
         if data.get("actor"):
             phrases.append(f"with {join_or(data['actor'].names)}")
         if data.get("kind"):

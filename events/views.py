@@ -1,24 +1,39 @@
+import datetime
 import functools
 import re
+from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.core.exceptions import BadRequest, FieldDoesNotExist
+from django.db.models import prefetch_related_objects
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.html import escape, format_html
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from .dates import Precision
 from .filters import EventFilter, SanctionFilter, actor_names
-from .models import Citation, Event, Organization, Person, Sanction, Source, Topic
+from .models import Citation, Event, Organization, Participation, Person, Sanction, Source, Topic
 
 PER_PAGE = 50
+# A person's or organization's page lists this many of their events, roles or sanctions; the rest are a link away.
+ON_RECORD_PAGE = 50
+# Counting stops here: past it, a list says "more than 1,000" rather than read every match.
+COUNT_LIMIT = 1_000
+# How long the whole archive's count is kept before it is counted again.
+TOTAL_COUNT_SECONDS = 300
+
+
+class NotFound(Http404):
+    """A 404 whose message is written for the visitor."""
 
 
 def explains_bad_requests(view):
-    """Shows a BadRequest raised by `view` as the site's 400 page, with its message.
+    """Shows a BadRequest or NotFound raised by `view` as the site's 400 or 404 page, with its message.
 
-    Django's own 400 handler hides the message; ours are written for the visitor.
+    Django's own handlers hide the message; ours are written for the visitor.
     """
 
     @functools.wraps(view)
@@ -27,6 +42,8 @@ def explains_bad_requests(view):
             return view(request, *args, **kwargs)
         except BadRequest as error:
             return render(request, "400.html", {"message": str(error)}, status=400)
+        except NotFound as error:
+            return render(request, "404.html", {"message": str(error)}, status=404)
 
     return wrapper
 
@@ -44,7 +61,7 @@ def paginate(request, items):
     except PageNotAnInteger:
         raise BadRequest("The page number in the address should be a whole number, like ?page=2.") from None
     except EmptyPage:
-        raise Http404("There is no such page of this list.") from None
+        raise NotFound("There is no such page of this list.") from None
 
 
 def by_year_and_month(events):
@@ -77,18 +94,92 @@ def by_year_and_month(events):
     return groups
 
 
+@dataclass
+class Count:
+    """How many records a list holds, as honestly as it can be told cheaply."""
+
+    number: int
+    more: bool = False  # the number is a lower bound: there are more
+    counted_at: datetime.datetime | None = None  # set when the number was kept from an earlier count
+
+    def __str__(self):
+        text = f"more than {self.number:,}" if self.more else f"{self.number:,}"
+        return text[0].upper() + text[1:]
+
+
+def count_at_most(queryset, limit=None):
+    limit = COUNT_LIMIT if limit is None else limit
+    found = queryset.order_by().values("pk")[: limit + 1].count()
+    return Count(limit, more=True) if found > limit else Count(found)
+
+
+def count_events(events, filtered):
+    """The events' count: exact up to COUNT_LIMIT; beyond, the whole archive's total as last counted, or a bound."""
+    count = count_at_most(events)
+    if count.more and not filtered:
+        number, counted_at = cache.get_or_set(
+            "published-event-count", lambda: (events.count(), timezone.now()), TOTAL_COUNT_SECONDS
+        )
+        count = Count(number, counted_at=counted_at)
+    return count
+
+
+@dataclass
+class TimelinePage:
+    """One page of events in date order, with the events it starts after or ends before for the links."""
+
+    events: list
+    count: Count
+    next: int | None  # show the events after this one
+    previous: int | None  # show the events before this one
+
+    @property
+    def is_first(self):
+        return self.previous is None
+
+
+def place_in_timeline(request, name):
+    """The event named by ?after= or ?before=, where a page starts or ends; None if not given."""
+    value = request.GET.get(name)
+    if value is None:
+        return None
+    if not (value.isascii() and value.isdigit() and len(value) <= 18):
+        raise BadRequest(f"The place in the timeline (?{name}=) should be an event’s number, as the page links give.")
+    try:
+        return Event.objects.published().only("pk", "date_earliest", "title").get(pk=int(value))
+    except Event.DoesNotExist:
+        raise NotFound("The event this page was to start from is no longer in the timeline. Start again from the first page.") from None
+
+
+def timeline_page(request, events, filtered=True, size=PER_PAGE):
+    """The page of `events` the request asks for, by ?after= or ?before= an event (keyset paging)."""
+    after, before = place_in_timeline(request, "after"), place_in_timeline(request, "before")
+    if after and before:
+        raise BadRequest("Ask for the events after one event or before one, not both.")
+    if before:
+        found = events.page_before(before, size + 1)
+        shown = found[-size:]
+        previous = shown[0].pk if len(found) > size else None
+        following = shown[-1].pk if shown else None
+    else:
+        found = events.page_after(after, size + 1)
+        shown = found[:size]
+        previous = shown[0].pk if after and shown else None
+        following = shown[-1].pk if len(found) > size else None
+    prefetch_related_objects(shown, *Event.objects.list_prefetches())
+    return TimelinePage(shown, count_events(events, filtered), following, previous)
+
+
 @explains_bad_requests
 def timeline(request):
-    events = Event.objects.published().for_list().in_date_order()
-    filterset = EventFilter(request.GET, queryset=events)
+    filterset = EventFilter(request.GET, queryset=Event.objects.published())
     context = {"filterset": filterset, "actor_names": actor_names()}
     if not filterset.is_valid():
         return render(request, "timeline.html", context, status=400)
-    page = paginate(request, filterset.qs)
-    groups = by_year_and_month(page.object_list)
-    return render(
-        request, "timeline.html", {**context, "page": page, "groups": groups, "filtered_by": filterset.describe()}
-    )
+    filtered_by = filterset.describe()
+    page = timeline_page(request, filterset.qs, filtered=bool(filtered_by))
+    groups = by_year_and_month(page.events)
+    return render(request, "timeline.html", {**context, "page": page, "groups": groups, "filtered_by": filtered_by})
 
 
 def event_detail(request, slug):
@@ -113,13 +204,38 @@ def outside_field_names(record):
     return names
 
 
+@dataclass
+class ActorEvents:
+    """The first events an actor took part in, in date order, with the actor's own part in each."""
+
+    participations: list
+    count: Count
+    events: list
+
+    @property
+    def cut(self):
+        return self.count.more or self.count.number > len(self.events)
+
+
+def actor_events(actor, **involving):
+    """The actor's first ON_RECORD_PAGE published events: a page of the timeline, never all of them."""
+    events = Event.objects.published().involving(**involving)
+    shown = events.page_after(None, ON_RECORD_PAGE)
+    field = "person" if "people" in involving else "organization"
+    parts = Participation.objects.filter(event__in=[event.pk for event in shown], **{field: actor})
+    place = {event.pk: position for position, event in enumerate(shown)}
+    participations = sorted(parts.select_related("event", "office"), key=lambda part: (place[part.event_id], part.pk))
+    return ActorEvents(participations, count_at_most(events), shown)
+
+
 def person_detail(request, slug):
     person = get_object_or_404(Person.objects.for_detail(), slug=slug)
-    statements = Citation.objects.statements_by(person)
+    listed = actor_events(person, people=[person])
+    statements = Citation.objects.statements_by(person, [event.pk for event in listed.events])
     return render(
         request,
         "person_detail.html",
-        {"person": person, "statements": statements, "outside": outside_field_names(person)},
+        {"person": person, "listed": listed, "statements": statements, "outside": outside_field_names(person)},
     )
 
 
@@ -130,11 +246,17 @@ def organization_list(request):
 
 
 def organization_detail(request, slug):
-    organization = get_object_or_404(Organization.objects.for_detail(), slug=slug)
+    organization = get_object_or_404(Organization.objects.for_detail(ON_RECORD_PAGE), slug=slug)
+    listed = actor_events(organization, organizations=[organization])
     return render(
         request,
         "organization_detail.html",
-        {"organization": organization, "outside": outside_field_names(organization)},
+        {
+            "organization": organization,
+            "listed": listed,
+            "limit": ON_RECORD_PAGE,
+            "outside": outside_field_names(organization),
+        },
     )
 
 
@@ -170,8 +292,21 @@ def source_detail(request, slug):
     )
 
 
+def topic_event_counts():
+    """({topic pk: published events}, when counted): kept for TOTAL_COUNT_SECONDS, as counting reads every event's topics."""
+    return cache.get_or_set(
+        "topic-event-counts",
+        lambda: ({topic.pk: topic.event_count for topic in Topic.objects.with_event_counts()}, timezone.now()),
+        TOTAL_COUNT_SECONDS,
+    )
+
+
 def topic_list(request):
-    return render(request, "topic_list.html", {"tree": nested(Topic.objects.with_event_counts().in_tree_order())})
+    topics = Topic.objects.in_tree_order()
+    counts, counted_at = topic_event_counts()
+    for topic in topics:
+        topic.event_count = counts.get(topic.pk, 0)
+    return render(request, "topic_list.html", {"tree": nested(topics), "counted_at": counted_at})
 
 
 def nested(topics):
@@ -186,17 +321,14 @@ def nested(topics):
 
 
 @explains_bad_requests
+@explains_bad_requests
 def topic_detail(request, slug):
     topic = get_object_or_404(Topic.objects.select_related("parent"), slug=slug)
     family = topic.with_descendants()
-    events = Event.objects.published().about(family).for_list().in_date_order()
+    page = timeline_page(request, Event.objects.published().about(family))
     children = [candidate for candidate in family if candidate.parent_id == topic.pk]
     children.sort(key=lambda child: (child.name, child.pk))
-    return render(
-        request,
-        "topic_detail.html",
-        {"topic": topic, "children": children, "page": paginate(request, events)},
-    )
+    return render(request, "topic_detail.html", {"topic": topic, "children": children, "page": page})
 
 
 # The source page: the document's text with every cited quote marked.

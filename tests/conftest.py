@@ -26,6 +26,14 @@ def database_is_the_one_asked_for(django_db_setup, django_db_blocker):
             assert connection.vendor == "postgresql", f"expected PostgreSQL, got {connection.vendor}"
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Counts kept in the cache by one test must not show up in the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def archive(db):
     """The real archive: the records derived from the five seed documents."""

@@ -159,7 +159,7 @@ def django_environment(**env):
         key: value
         for key, value in os.environ.items()
         if key
-        not in {"HTTPS", "DEBUG", "DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS", "DIPLO_PLAIN_STATIC"}
+        not in {"HTTPS", "DEBUG", "DATABASE_URL", "DATABASE_REPLICA_URL", "CACHE_URL", "SECRET_KEY", "ALLOWED_HOSTS", "DIPLO_PLAIN_STATIC"}
         # The test run's own allowance, which the deployment checklist rightly refuses.
         and key != "DJANGO_ALLOW_ASYNC_UNSAFE"
     }

@@ -1,0 +1,190 @@
+"""Pages that stay cheap however large the archive: bounded counts, bounded record pages, indexed search."""
+
+import re
+from html import unescape
+
+import pytest
+from django.urls import reverse
+
+from events import models as event_models
+from events import views
+from events.models import Event
+
+from .factories import cite, make_event, make_organization, make_person, make_topic, take_part
+
+pytestmark = pytest.mark.django_db
+
+TIMELINE = reverse("timeline")
+
+
+def text_of(response):
+    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode())))
+
+
+def summary(response):
+    html = re.search(r'<p class="summary">(.*?)</p>', response.content.decode(), re.S).group(1)
+    return unescape(re.sub(r"<[^>]+>", "", html)).strip()
+
+
+def titles(response):
+    return [unescape(t) for t in re.findall(r'class="event-title"><a href="[^"]*">([^<]*)</a>', response.content.decode())]
+
+
+# Counts
+
+
+def test_a_filtered_count_past_the_limit_says_more_than_the_limit(client, monkeypatch):
+    monkeypatch.setattr(views, "COUNT_LIMIT", 3)
+    for number in range(5):
+        make_event(f"Meeting {number}", kind=Event.Kind.MEETING)
+
+    response = client.get(TIMELINE, {"kind": "meeting"})
+
+    assert summary(response) == "More than 3 events · of the kind “Meeting”"
+
+
+def test_a_filtered_count_within_the_limit_is_exact(client, monkeypatch):
+    monkeypatch.setattr(views, "COUNT_LIMIT", 3)
+    for number in range(3):
+        make_event(f"Meeting {number}", kind=Event.Kind.MEETING)
+
+    assert summary(client.get(TIMELINE, {"kind": "meeting"})) == "3 events · of the kind “Meeting”"
+
+
+def test_the_whole_archives_count_past_the_limit_is_exact_and_says_when_it_was_counted(client, monkeypatch):
+    monkeypatch.setattr(views, "COUNT_LIMIT", 3)
+    for number in range(5):
+        make_event(f"Event {number}")
+
+    assert re.fullmatch(r"5 events \(as counted at \d\d:\d\d UTC\)", summary(client.get(TIMELINE)))
+
+
+def test_the_topic_list_says_when_its_counts_were_made(client):
+    human_rights = make_topic("Human rights")
+    make_event("About rights", topics=[human_rights])
+
+    text = text_of(client.get(reverse("topic_list")))
+
+    assert "Human rights" in text and "1 event" in text
+    assert re.search(r"Event counts as counted at \d\d:\d\d UTC", text)
+
+
+# Record pages list a page of events, not all of them
+
+
+def test_a_person_page_lists_their_first_events_and_links_to_the_rest(client, monkeypatch):
+    monkeypatch.setattr(views, "ON_RECORD_PAGE", 3)
+    lammy = make_person("David Lammy")
+    for day in range(1, 6):
+        take_part(make_event(f"Day {day}", date=f"2024-10-0{day}"), lammy)
+
+    response = client.get(lammy.get_absolute_url())
+
+    text = text_of(response)
+    assert "5 events · the first 3 in date order are listed here" in text
+    assert "Day 3" in text and "Day 4" not in text
+    assert f'href="/?actor={lammy.slug}">All of them on the timeline</a>' in response.content.decode()
+
+
+def test_a_person_page_quotes_what_they_said_at_the_events_it_lists(client, monkeypatch):
+    monkeypatch.setattr(views, "ON_RECORD_PAGE", 1)
+    lammy = make_person("David Lammy")
+    first, later = make_event("First", date="2024-01-01"), make_event("Later", date="2024-02-01")
+    for event, quote in ((first, "We raised Xinjiang."), (later, "We raised Hong Kong.")):
+        take_part(event, lammy, role="speaker")
+        cite(event, quote)
+
+    text = text_of(client.get(lammy.get_absolute_url()))
+
+    assert "We raised Xinjiang." in text and "We raised Hong Kong." not in text
+
+
+def test_an_organization_page_lists_its_first_events_and_says_how_many_there_are(client, monkeypatch):
+    monkeypatch.setattr(views, "ON_RECORD_PAGE", 2)
+    office = make_organization("FCDO")
+    for day in range(1, 4):
+        take_part(make_event(f"Day {day}", date=f"2024-10-0{day}"), office)
+
+    text = text_of(client.get(office.get_absolute_url()))
+
+    assert "3 events · the first 2 in date order are listed here" in text
+    assert "Day 2" in text and "Day 3" not in text
+
+
+def test_a_topic_page_pages_by_the_event_it_starts_after(client):
+    topic = make_topic("Security")
+    for number in range(55):
+        make_event(f"Event {number:02d}", date=f"2020-01-{number % 28 + 1:02d}", topics=[topic])
+
+    first = client.get(topic.get_absolute_url())
+    following = re.search(r'<a href="\?([^"]*)" rel="next">', first.content.decode()).group(1)
+    second = client.get(f"{topic.get_absolute_url()}?{unescape(following)}")
+
+    assert len(titles(first)) == 50 and len(titles(second)) == 5
+    assert set(titles(first)).isdisjoint(titles(second))
+    assert summary(first).startswith("55 events about Security")
+
+
+# Filters read the smaller side, and give the same events either way
+
+
+@pytest.mark.parametrize("many_rows", [0, 10_000])
+def test_actor_and_topic_filters_find_the_same_events_whichever_way_they_read(client, monkeypatch, many_rows):
+    monkeypatch.setattr(event_models, "MANY_ROWS", many_rows)
+    lammy, topic = make_person("David Lammy"), make_topic("Hong Kong")
+    take_part(make_event("Lammy on Hong Kong", date="2021-01-01", topics=[topic]), lammy)
+    take_part(make_event("Lammy on trade", date="2021-01-02"), lammy)
+    make_event("Others on Hong Kong", date="2021-01-03", topics=[topic])
+
+    assert titles(client.get(TIMELINE, {"actor": "David Lammy"})) == ["Lammy on Hong Kong", "Lammy on trade"]
+    assert titles(client.get(TIMELINE, {"topic": topic.slug})) == ["Lammy on Hong Kong", "Others on Hong Kong"]
+    assert titles(client.get(TIMELINE, {"actor": "David Lammy", "topic": topic.slug})) == ["Lammy on Hong Kong"]
+
+
+# Full-text search, on each database's own index
+
+
+def test_a_search_word_finds_the_words_it_starts(client):
+    make_event("Sanctions announced", date="2021-03-22")
+    make_event("Lammy visits Beijing", date="2024-10-18")
+    make_event("Trade talks", date="2024-10-19")
+
+    assert titles(client.get(TIMELINE, {"q": "sanction"})) == ["Sanctions announced"]
+    assert titles(client.get(TIMELINE, {"q": "Lamm"})) == ["Lammy visits Beijing"]
+    assert titles(client.get(TIMELINE, {"q": "alks"})) == []
+
+
+def test_search_finds_an_event_under_its_new_title_and_not_once_deleted(client):
+    event = make_event("Lammy visits Beijing", summary="A visit.")
+    event.title = "Lammy visits Shanghai"
+    event.save()
+
+    assert titles(client.get(TIMELINE, {"q": "Shanghai"})) == ["Lammy visits Shanghai"]
+    assert titles(client.get(TIMELINE, {"q": "Beijing"})) == []
+    event.delete()
+    assert titles(client.get(TIMELINE, {"q": "Shanghai"})) == []
+
+
+def test_search_finds_a_quote_once_cited_and_not_once_removed(client):
+    event = make_event("A statement")
+    citation = cite(event, "the Uyghur tribunal")
+
+    assert titles(client.get(TIMELINE, {"q": "tribunal"})) == ["A statement"]
+    citation.delete()
+    assert titles(client.get(TIMELINE, {"q": "tribunal"})) == []
+
+
+def test_search_characters_the_index_would_read_as_syntax_are_only_words(client):
+    make_event("Sanctions announced")
+
+    for text in ['sanction"', "sanction*", "NEAR(sanction)", "sanction OR x", "-sanction", "sanction:*"]:
+        response = client.get(TIMELINE, {"q": text})
+        assert response.status_code in (200, 400), text
+        assert response.status_code == 400 or titles(response) in (["Sanctions announced"], []), text
+
+
+def test_a_search_with_no_letters_or_digits_is_a_bad_request_that_says_so(client):
+    response = client.get(TIMELINE, {"q": "*** ---"})
+
+    assert response.status_code == 400
+    assert "Search for a word: letters or digits." in text_of(response)

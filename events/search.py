@@ -11,12 +11,12 @@ from django.db.models.expressions import RawSQL
 # Words as both databases' indexes cut them: runs of letters and digits.
 WORD = re.compile(r"[^\W_]+")
 
-# The expressions must be those of the PostgreSQL indexes, for the indexes to be used.
+# The expressions must be those of the PostgreSQL indexes (migration 0006), for the indexes to be used.
 POSTGRESQL = (
-    "SELECT id FROM events_event"
-    " WHERE to_tsvector('simple', title || ' ' || summary || ' ' || place) @@ to_tsquery('simple', %s)"
-    " UNION SELECT event_id FROM events_citation"
-    " WHERE event_id IS NOT NULL AND to_tsvector('simple', quote) @@ to_tsquery('simple', %s)"
+    "SELECT id FROM events_event WHERE"
+    " to_tsvector('simple', translate(title || ' ' || summary || ' ' || place, '<>', '  ')) @@ to_tsquery('simple', %s)"
+    " UNION SELECT event_id FROM events_citation WHERE event_id IS NOT NULL"
+    " AND to_tsvector('simple', translate(quote, '<>', '  ')) @@ to_tsquery('simple', %s)"
 )
 SQLITE = (
     "SELECT rowid FROM events_event_fts WHERE events_event_fts MATCH %s"

@@ -4,6 +4,7 @@ import re
 from html import unescape
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from events import models as event_models
@@ -188,3 +189,20 @@ def test_a_search_with_no_letters_or_digits_is_a_bad_request_that_says_so(client
 
     assert response.status_code == 400
     assert "Search for a word: letters or digits." in text_of(response)
+
+
+def test_search_reads_the_databases_full_text_index_not_every_row():
+    events = Event.objects.published().search("sanction").values("pk")
+    sql, params = events.query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")  # the tables are tiny; show the plan a big one gets
+            cursor.execute(f"EXPLAIN {sql}", params)
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+
+    if connection.vendor == "postgresql":
+        assert "event_search_idx" in plan and "citation_search_idx" in plan
+    else:
+        assert "events_event_fts VIRTUAL TABLE INDEX" in plan and "events_citation_fts VIRTUAL TABLE INDEX" in plan

@@ -7,7 +7,7 @@ import django_filters
 from django import forms
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import F, Value
+from django.db.models import Exists, F, Value
 
 from . import search
 from .dates import parse_partial_date
@@ -55,11 +55,14 @@ class ActorField(forms.CharField):
         text = super().clean(value)
         if not text:
             return None
-        people, organizations = self.matches(Person.objects.called(text), Organization.objects.called(text))
-        if not people and not organizations:
-            people, organizations = self.matches(
-                Person.objects.called_something_like(text), Organization.objects.called_something_like(text)
-            )
+        exact = [Person.objects.called(text), Organization.objects.called(text)]
+        # Names containing the text count only where none is exactly it: the database tests that once.
+        none_exact = [~Exists(queryset) for queryset in exact]
+        like = [
+            Person.objects.filter(*none_exact).called_something_like(text),
+            Organization.objects.filter(*none_exact).called_something_like(text),
+        ]
+        people, organizations = self.matches(exact + like)
         if not people and not organizations:
             raise ValidationError(
                 "No person or organization called “%(text)s”.", code="unknown_actor", params={"text": text}
@@ -74,14 +77,17 @@ class ActorField(forms.CharField):
         return Actors(text, people, organizations)
 
     @staticmethod
-    def matches(people, organizations):
-        """The people and organizations of the two querysets, read in one query (a UNION), people first."""
+    def matches(querysets):
+        """The people and organizations of these querysets (people first), read in one query: a UNION."""
         fields = ("actor_kind", "pk", "name", "slug", "honorific", "sort_key")
-        people = people.order_by().annotate(actor_kind=Value("person"), sort_key=F("sort_name")).values_list(*fields)
-        organizations = organizations.order_by().annotate(
-            actor_kind=Value("organization"), honorific=Value(""), sort_key=F("name")
-        ).values_list(*fields)
-        rows = people.union(organizations).order_by("-actor_kind", "sort_key", "pk")[: MAX_ACTORS + 1]
+        parts = []
+        for queryset in querysets:
+            if queryset.model is Person:
+                queryset = queryset.annotate(actor_kind=Value("person"), sort_key=F("sort_name"))
+            else:
+                queryset = queryset.annotate(actor_kind=Value("organization"), honorific=Value(""), sort_key=F("name"))
+            parts.append(queryset.order_by().values_list(*fields))
+        rows = parts[0].union(*parts[1:], all=True).order_by("-actor_kind", "sort_key", "pk")[: MAX_ACTORS + 1]
         found = {"person": [], "organization": []}
         for kind, pk, name, slug, honorific, _ in rows:
             if kind == "person":

@@ -125,10 +125,12 @@ class ActorQuerySet(models.QuerySet):
         """
         forms = apostrophe_forms(text)
         same_name = any_of(Q(lowered=Lower(Value(form))) for form in forms)
-        by_alias = Alias.objects.alias(lowered=Lower("name")).filter(same_name).values(self.model._meta.model_name)
-        return self.alias(lowered=Lower("name")).filter(
-            Q(slug__in=[form.lower() for form in forms]) | same_name | Q(pk__in=by_alias)
-        )
+        everyone = self.model.objects.order_by()
+        by_slug = everyone.filter(slug__in=[form.lower() for form in forms]).values("pk")
+        by_name = everyone.alias(lowered=Lower("name")).filter(same_name).values("pk")
+        by_alias = Alias.objects.order_by().alias(lowered=Lower("name")).filter(same_name)
+        # One UNION of three index lookups: an OR of them would make PostgreSQL read every row.
+        return self.filter(pk__in=by_slug.union(by_name, by_alias.values(self.model._meta.model_name)))
 
     def called_something_like(self, text):
         """Those whose name or any alias contains `text`, ignoring case."""
@@ -593,10 +595,8 @@ class EventQuerySet(models.QuerySet):
 
     def search(self, text):
         """Events with every word of `text` starting a word of their title, summary, place or cited quotes."""
-        queryset = self
-        for word in search.words(text):
-            queryset = queryset.filter(pk__in=search.events_with_word(word))
-        return queryset
+        found = search.words(text)
+        return self.filter(search.matching(found)) if found else self
 
 
 class Event(models.Model):

@@ -1,36 +1,40 @@
-"""Full-text search of events, on the indexes migration 0005 made: PostgreSQL's own text search,
-or SQLite's FTS5. Both match each word of the query as the start of a word in an event's title,
-summary or place, or in a quote cited for it: "sanction" finds "sanctions", "Lamm" finds "Lammy".
+"""Full-text search of events, on the per-event documents migration 0005 keeps: PostgreSQL's own
+text search, or SQLite's FTS5. Each word of the query must start a word of an event's title,
+summary or place, or of a quote cited for it: "sanction" finds "sanctions", "Lamm" finds "Lammy".
 """
 
 import re
 
 from django.db import connection
+from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 
 # Words as both databases' indexes cut them: runs of letters and digits.
 WORD = re.compile(r"[^\W_]+")
 
-# The expressions must be those of the PostgreSQL indexes (migration 0006), for the indexes to be used.
-POSTGRESQL = (
-    "SELECT id FROM events_event WHERE"
-    " to_tsvector('simple', translate(title || ' ' || summary || ' ' || place, '<>', '  ')) @@ to_tsquery('simple', %s)"
-    " UNION SELECT event_id FROM events_citation WHERE event_id IS NOT NULL"
-    " AND to_tsvector('simple', translate(quote, '<>', '  ')) @@ to_tsquery('simple', %s)"
-)
-SQLITE = (
-    "SELECT rowid FROM events_event_fts WHERE events_event_fts MATCH %s"
-    " UNION SELECT event_id FROM events_citation"
-    " WHERE event_id IS NOT NULL AND id IN (SELECT rowid FROM events_citation_fts WHERE events_citation_fts MATCH %s)"
-)
+# Past this many matching events (SQLite), the timeline is walked and each event checked against
+# them, rather than every match looked up and sorted; see EventQuerySet.among.
+MANY_MATCHES = 10_000
 
 
 def words(text):
     return WORD.findall(text.casefold())
 
 
-def events_with_word(word):
-    """The ids of the events with a word starting with `word` (one of `words()`), as a subquery for `pk__in`."""
+def matching(words):
+    """A condition on events_event: the event's document holds every one of `words` (from `words()`)."""
     if connection.vendor == "postgresql":
-        return RawSQL(POSTGRESQL, [f"{word}:*"] * 2)
-    return RawSQL(SQLITE, [f'"{word}"*'] * 2)
+        # The planner chooses: the GIN index for a rare word, the timeline's index for a common one.
+        query = " & ".join(f"{word}:*" for word in words)
+        return RawSQL(
+            "\"events_event\".\"search_document\" @@ to_tsquery('simple', %s)", [query], output_field=BooleanField()
+        )
+    query = " ".join(f'"{word}"*' for word in words)
+    matches = "SELECT rowid FROM events_search WHERE events_search MATCH %s"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM ({matches} LIMIT {MANY_MATCHES + 1})", [query])
+        (count,) = cursor.fetchone()
+    # SQLite looks up every id of an IN list and sorts them, unless the unary + stops it: then it
+    # walks the timeline's index, testing each event against the list, and stops after a page.
+    many = "+" if count > MANY_MATCHES else ""
+    return RawSQL(f'{many}"events_event"."id" IN ({matches})', [query], output_field=BooleanField())

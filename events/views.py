@@ -151,8 +151,9 @@ def place_in_timeline(request, name):
         raise NotFound("The event this page was to start from is no longer in the timeline. Start again from the first page.") from None
 
 
-def timeline_page(request, events, filtered=True, size=PER_PAGE):
+def timeline_page(request, events, filtered=True):
     """The page of `events` the request asks for, by ?after= or ?before= an event (keyset paging)."""
+    size = PER_PAGE
     after, before = place_in_timeline(request, "after"), place_in_timeline(request, "before")
     if after and before:
         raise BadRequest("Ask for the events after one event or before one, not both.")
@@ -167,7 +168,11 @@ def timeline_page(request, events, filtered=True, size=PER_PAGE):
         previous = shown[0].pk if after and shown else None
         following = shown[-1].pk if len(found) > size else None
     prefetch_related_objects(shown, *Event.objects.list_prefetches())
-    return TimelinePage(shown, count_events(events, filtered), following, previous)
+    if not after and not before and following is None:
+        count = Count(len(shown))  # the whole list is on this page: no need to count it again
+    else:
+        count = count_events(events, filtered)
+    return TimelinePage(shown, count, following, previous)
 
 
 @explains_bad_requests
@@ -220,12 +225,14 @@ class ActorEvents:
 def actor_events(actor, **involving):
     """The actor's first ON_RECORD_PAGE published events: a page of the timeline, never all of them."""
     events = Event.objects.published().involving(**involving)
-    shown = events.page_after(None, ON_RECORD_PAGE)
+    found = events.page_after(None, ON_RECORD_PAGE + 1)
+    shown = found[:ON_RECORD_PAGE]
     field = "person" if "people" in involving else "organization"
     parts = Participation.objects.filter(event__in=[event.pk for event in shown], **{field: actor})
     place = {event.pk: position for position, event in enumerate(shown)}
     participations = sorted(parts.select_related("event", "office"), key=lambda part: (place[part.event_id], part.pk))
-    return ActorEvents(participations, count_at_most(events), shown)
+    count = Count(len(shown)) if len(found) <= ON_RECORD_PAGE else count_at_most(events)
+    return ActorEvents(participations, count, shown)
 
 
 def person_detail(request, slug):

@@ -1,5 +1,14 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 
 
 class EventsConfig(AppConfig):
     name = 'events'
+
+    def ready(self):
+        from .filters import forget_actor_names
+        from .models import Alias, Organization, Person
+
+        for model in (Person, Organization, Alias):
+            post_save.connect(forget_actor_names, sender=model, dispatch_uid=f"forget-names-{model.__name__}")
+            post_delete.connect(forget_actor_names, sender=model, dispatch_uid=f"forget-names-{model.__name__}-deleted")

@@ -138,9 +138,15 @@ def actor_widget():
 def actor_names():
     """Every person's and organization's name, for the actor fields' suggestions; none if there are too many.
 
-    Kept in the cache for a few minutes: names change rarely, and every filtered page shows them.
+    Kept in the cache for a few minutes, and forgotten when a name is saved: every filtered page
+    shows them.
     """
     return cache.get_or_set("actor-names", read_actor_names, SUGGESTED_NAMES_SECONDS)
+
+
+def forget_actor_names(**kwargs):
+    """Connected in apps.py: a person, organization or alias saved or deleted changes the names."""
+    cache.delete("actor-names")
 
 
 def read_actor_names():

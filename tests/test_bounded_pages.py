@@ -235,3 +235,13 @@ def test_a_common_word_and_a_rare_one_find_the_same_events_in_the_same_order(cli
     make_event("Unrelated", date="2021-03-23")
 
     assert titles(client.get(TIMELINE, {"q": "sanction"})) == ["Sanctions announced", "A statement", "Sanctions later"]
+
+
+def test_a_name_saved_is_suggested_at_once_though_the_names_are_cached(client):
+    make_person("David Lammy")
+    client.get(TIMELINE)
+
+    make_organization("FCDO")
+    html = client.get(TIMELINE).content.decode()
+
+    assert '<option value="FCDO"></option>' in html and '<option value="David Lammy"></option>' in html

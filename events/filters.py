@@ -13,7 +13,7 @@ from . import search
 from .dates import parse_partial_date
 from .models import Country, Event, Organization, Person, Sanction, Topic
 
-# Each word of a search adds a subquery to the one query that finds a page.
+# A search's words make one full-text query; the bound keeps that query small.
 MAX_SEARCH_WORDS = 10
 # The most people and organizations one actor filter may stand for.
 MAX_ACTORS = 50

@@ -464,10 +464,6 @@ class EventQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Event.Status.PUBLISHED)
 
-    def in_date_order(self):
-        # Undated events sort last, so the timeline ends with its "Date unknown" group.
-        return self.order_by(models.F("date_earliest").asc(nulls_last=True), "title", "pk")
-
     def page_after(self, event, size):
         """Up to `size` events that follow `event` in date order (from the start if it is None).
 
@@ -494,7 +490,6 @@ class EventQuerySet(models.QuerySet):
         """Up to `size` events that come just before `event` in date order, in date order."""
         dated = self.filter(date_earliest__isnull=False).order_by("-date_earliest", "-title", "-pk")
         undated = self.filter(date_earliest__isnull=True).order_by("-title", "-pk")
-        found = []
         if event.date_earliest is None:
             found = list(undated.filter(before_in_order(event, "title", "pk"))[:size])
             if len(found) < size:
@@ -513,9 +508,6 @@ class EventQuerySet(models.QuerySet):
                 queryset=Participation.objects.select_related("person", "organization").order_by("order", "pk"),
             ),
         ]
-
-    def for_list(self):
-        return self.prefetch_related(*self.list_prefetches())
 
     def for_detail(self):
         """Everything the event page shows, in a fixed number of queries; drafts on the far side are left out."""

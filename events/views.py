@@ -107,10 +107,9 @@ class Count:
         return text[0].upper() + text[1:]
 
 
-def count_at_most(queryset, limit=None):
-    limit = COUNT_LIMIT if limit is None else limit
-    found = queryset.order_by().values("pk")[: limit + 1].count()
-    return Count(limit, more=True) if found > limit else Count(found)
+def count_at_most(queryset):
+    found = queryset.order_by().values("pk")[: COUNT_LIMIT + 1].count()
+    return Count(COUNT_LIMIT, more=True) if found > COUNT_LIMIT else Count(found)
 
 
 def count_events(events, filtered):
@@ -327,7 +326,6 @@ def nested(topics):
     return roots
 
 
-@explains_bad_requests
 @explains_bad_requests
 def topic_detail(request, slug):
     topic = get_object_or_404(Topic.objects.select_related("parent"), slug=slug)

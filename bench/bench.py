@@ -415,7 +415,7 @@ def pick_pages(database, events):
         return row
 
     started = time.monotonic()
-    published = "e.status = 'published'"
+    published = "e.is_published"
     popular, popular_count = one(
         "SELECT p.slug, COUNT(DISTINCT pa.event_id) AS n FROM events_participation pa"
         " JOIN events_event e ON e.id = pa.event_id JOIN events_person p ON p.id = pa.person_id"
@@ -439,11 +439,11 @@ def pick_pages(database, events):
     # titles, the one found closest to 1% of the time.
     sample = min(20_000, events)
     if postgres:
-        words = ("SELECT lower(w) AS word FROM (SELECT title FROM events_event WHERE status = 'published'"
+        words = ("SELECT lower(w) AS word FROM (SELECT title FROM events_event WHERE is_published"
                  " ORDER BY id LIMIT ?) s, regexp_split_to_table(s.title, ' ') AS w")
         letters_only = "word ~ '^[a-z]+$'"
     else:
-        words = ("WITH RECURSIVE s(rest) AS (SELECT title || ' ' FROM events_event WHERE status = 'published'"
+        words = ("WITH RECURSIVE s(rest) AS (SELECT title || ' ' FROM events_event WHERE is_published"
                  " ORDER BY id LIMIT ?), split(w, rest) AS (SELECT '', rest FROM s UNION ALL"
                  " SELECT substr(rest, 1, instr(rest, ' ') - 1), substr(rest, instr(rest, ' ') + 1)"
                  " FROM split WHERE rest <> '') SELECT lower(w) AS word FROM split")
@@ -457,7 +457,7 @@ def pick_pages(database, events):
     position = min(events // 2, max(dated - 1, 0))
     deep_order = DEEP_ORDER.replace("title", f"title{collate_c}")
     deep_pk, deep_date = one(
-        "SELECT id, date_earliest FROM events_event WHERE status = 'published' AND date_earliest IS NOT NULL"
+        "SELECT id, date_earliest FROM events_event WHERE is_published AND date_earliest IS NOT NULL"
         f" ORDER BY {deep_order} LIMIT 1 OFFSET ?", (position,))
     event_slug, event_pk, event_count = one(
         "SELECT e.slug, e.id, COUNT(*) AS n FROM events_event e JOIN events_participation pa ON pa.event_id = e.id"

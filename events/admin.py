@@ -13,7 +13,7 @@ from .models import (
     Organization,
     Participation,
     Person,
-    Role,
+    Office,
     Sanction,
     Source,
     Topic,
@@ -53,8 +53,8 @@ class EventRelationInline(admin.TabularInline):
     verbose_name_plural = "related events (this event … that event)"
 
 
-class RoleInline(admin.TabularInline):
-    model = Role
+class OfficeInline(admin.TabularInline):
+    model = Office
     extra = 0
     autocomplete_fields = ["organization"]
     fields = ["title", "organization", "start_precision", "start_earliest", "start_latest",
@@ -122,7 +122,7 @@ class PersonAdmin(HistoryAdmin):
     list_filter = ["country", "honorific"]
     search_fields = ["name", "sort_name", "native_name", "aliases__name", "description"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [AliasInline, RoleInline]
+    inlines = [AliasInline, OfficeInline]
 
 
 @admin.register(Organization)
@@ -158,8 +158,8 @@ class TopicAdmin(admin.ModelAdmin):
         return deleted, counts, perms_needed, protected
 
 
-@admin.register(Role)
-class RoleAdmin(admin.ModelAdmin):
+@admin.register(Office)
+class OfficeAdmin(admin.ModelAdmin):
     list_display = ["title", "person", "organization", "start_display", "end_display"]
     list_filter = ["title"]
     search_fields = ["title", "person__name", "person__aliases__name", "organization__name"]
@@ -172,23 +172,23 @@ class RoleAdmin(admin.ModelAdmin):
     inlines = [CitationInline]
 
     @admin.display(description="start", ordering="start_earliest")
-    def start_display(self, role):
-        return str(role.start)
+    def start_display(self, office):
+        return str(office.start)
 
     @admin.display(description="end", ordering="end_earliest")
-    def end_display(self, role):
-        return str(role.end)
+    def end_display(self, office):
+        return str(office.end)
 
 
 @admin.register(Event)
 class EventAdmin(HistoryAdmin):
-    list_display = ["title", "date_display", "kind", "status"]
-    list_filter = ["status", "kind", "date_precision", "topics", "country"]
+    list_display = ["title", "date_display", "kind", "is_published"]
+    list_filter = ["is_published", "kind", "date_precision", "topics", "country"]
     search_fields = ["title", "summary", "place", "citations__quote"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["topics"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "kind", "status"]}),
+        (None, {"fields": ["title", "slug", "kind", "is_published"]}),
         fuzzy_fieldset("date", "Date"),
         (None, {"fields": ["place", "country", "summary", "topics"]}),
     ]
@@ -244,7 +244,7 @@ class SanctionAdmin(HistoryAdmin):
 
 @admin.register(Citation)
 class CitationAdmin(HistoryAdmin):
-    list_display = ["__str__", "source", "event", "sanction", "role"]
+    list_display = ["__str__", "source", "event", "sanction", "office"]
     list_filter = ["source"]
     search_fields = ["quote", "source__title"]
-    autocomplete_fields = ["source", "event", "sanction", "role"]
+    autocomplete_fields = ["source", "event", "sanction", "office"]

@@ -321,7 +321,7 @@ class SanctionFilter(django_filters.FilterSet):
         return queryset.targeting(people=actors.people, organizations=actors.organizations)
 
     def filter_year(self, queryset, name, year):
-        return queryset.announced_in(year)
+        return queryset.announced_during(year)
 
     def describe(self):
         data = self.form.cleaned_data

@@ -145,7 +145,7 @@ class ActorQuerySet(models.QuerySet):
         """Each with `event_count`, its published events: a subquery, so a page of a list counts for its own rows only."""
         events = (
             Participation.objects.filter(**{self.model._meta.model_name: models.OuterRef("pk")})
-            .filter(event__status=Event.Status.PUBLISHED)
+            .filter(event__is_published=True)
             .values(self.model._meta.model_name)
             .annotate(count=Count("event", distinct=True))
             .values("count")
@@ -175,11 +175,11 @@ class OrganizationQuerySet(ActorQuerySet):
                 to_attr="public_sanctions",
             ),
             models.Prefetch(
-                "roles",
-                queryset=Role.objects.select_related("person").order_by(
+                "offices",
+                queryset=Office.objects.select_related("person").order_by(
                     models.F("start_earliest").asc(nulls_last=True), "person__sort_name", "pk"
                 )[: limit + 1],
-                to_attr="listed_roles",
+                to_attr="listed_offices",
             ),
         )
 
@@ -193,8 +193,8 @@ class PersonQuerySet(ActorQuerySet):
         return self.prefetch_related(
             models.Prefetch("aliases", queryset=Alias.objects.order_by("name", "pk")),
             models.Prefetch(
-                "roles",
-                queryset=Role.objects.select_related("organization").order_by(
+                "offices",
+                queryset=Office.objects.select_related("organization").order_by(
                     models.F("start_earliest").asc(nulls_last=True), "title", "pk"
                 ),
             ),
@@ -359,7 +359,7 @@ class Alias(models.Model):
 class TopicQuerySet(models.QuerySet):
     def with_event_counts(self):
         return self.annotate(
-            event_count=Count("events", filter=Q(events__status=Event.Status.PUBLISHED), distinct=True)
+            event_count=Count("events", filter=Q(events__is_published=True), distinct=True)
         )
 
     def in_tree_order(self):
@@ -409,13 +409,13 @@ class Topic(models.Model):
         return found
 
 
-class Role(models.Model):
+class Office(models.Model):
     """An office a person held: Foreign Secretary, Chair of the Foreign Affairs Committee."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="roles")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="offices")
     title = models.CharField(max_length=200)
     organization = models.ForeignKey(
-        Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="roles"
+        Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="offices"
     )
     start_precision, start_earliest, start_latest = fuzzy_date_fields("Start")
     end_precision, end_earliest, end_latest = fuzzy_date_fields("End")
@@ -462,7 +462,7 @@ MANY_ROWS = 10_000
 
 class EventQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(status=Event.Status.PUBLISHED)
+        return self.filter(is_published=True)
 
     def page_after(self, event, size):
         """Up to `size` events that follow `event` in date order (from the start if it is None).
@@ -511,7 +511,6 @@ class EventQuerySet(models.QuerySet):
 
     def for_detail(self):
         """Everything the event page shows, in a fixed number of queries; drafts on the far side are left out."""
-        published = Event.Status.PUBLISHED
         return self.prefetch_related(
             models.Prefetch(
                 "participations",
@@ -523,13 +522,13 @@ class EventQuerySet(models.QuerySet):
             models.Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("pk")),
             models.Prefetch(
                 "relations_from",
-                queryset=EventRelation.objects.filter(to_event__status=published)
+                queryset=EventRelation.objects.filter(to_event__is_published=True)
                 .select_related("to_event")
                 .order_by(models.F("to_event__date_earliest").asc(nulls_last=True), "to_event__title", "pk"),
             ),
             models.Prefetch(
                 "relations_to",
-                queryset=EventRelation.objects.filter(from_event__status=published)
+                queryset=EventRelation.objects.filter(from_event__is_published=True)
                 .select_related("from_event")
                 .order_by(models.F("from_event__date_earliest").asc(nulls_last=True), "from_event__title", "pk"),
             ),
@@ -605,10 +604,6 @@ class Event(models.Model):
         POLICY_DECISION = "policy_decision", "Policy decision"
         DEBATE = "debate", "Debate"
 
-    class Status(models.TextChoices):
-        PUBLISHED = "published", "Published"
-        DRAFT = "draft", "Draft"
-
     title = models.CharField(max_length=300)
     slug = models.SlugField(max_length=150, unique=True)
     kind = models.CharField(max_length=30, choices=Kind.choices)
@@ -619,10 +614,9 @@ class Event(models.Model):
     )
     summary = models.TextField(help_text="What happened, in words the citations support.")
     topics = models.ManyToManyField(Topic, blank=True, related_name="events")
-    related = models.ManyToManyField(
-        "self", through="EventRelation", symmetrical=False, blank=True, related_name="+"
+    is_published = models.BooleanField(
+        "published", default=True, help_text="Untick to keep a draft off the public pages."
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
 
     objects = EventQuerySet.as_manager()
     history = History(m2m_fields=[topics])
@@ -669,7 +663,7 @@ class Participation(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices)
     # PROTECT: deleting an office must not silently forget that someone acted in it.
     office = models.ForeignKey(
-        "Role",
+        Office,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -750,7 +744,7 @@ class SanctionQuerySet(models.QuerySet):
             models.Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("pk")),
         )
 
-    def announced_in(self, year):
+    def announced_during(self, year):
         return self.filter(announced_earliest__year__lte=year, announced_latest__year__gte=year).exclude(
             announced_precision=Precision.UNKNOWN
         )
@@ -832,7 +826,7 @@ class CitationQuerySet(models.QuerySet):
     def public(self):
         """Citations whose record appears on the public pages."""
         return self.filter(
-            Q(event__status=Event.Status.PUBLISHED) | Q(sanction__is_published=True) | Q(role__isnull=False)
+            Q(event__is_published=True) | Q(sanction__is_published=True) | Q(office__isnull=False)
         )
 
     def statements_by(self, person, events):
@@ -854,12 +848,12 @@ class CitationQuerySet(models.QuerySet):
             "event",
             "sanction__target_person",
             "sanction__target_organization",
-            "role__person",
+            "office__person",
         ).order_by("pk")
 
 
 class Citation(models.Model):
-    """A verbatim quote from a source, backing one event, sanction or role."""
+    """A verbatim quote from a source, backing one event, sanction or office."""
 
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
     quote = models.TextField(help_text="Copied exactly from the source's text, quotation marks and all.")
@@ -867,7 +861,7 @@ class Citation(models.Model):
     sanction = models.ForeignKey(
         Sanction, null=True, blank=True, on_delete=models.CASCADE, related_name="citations"
     )
-    role = models.ForeignKey(Role, null=True, blank=True, on_delete=models.CASCADE, related_name="citations")
+    office = models.ForeignKey(Office, null=True, blank=True, on_delete=models.CASCADE, related_name="citations")
 
     objects = CitationQuerySet.as_manager()
     history = History()
@@ -877,12 +871,12 @@ class Citation(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    Q(event__isnull=False, sanction__isnull=True, role__isnull=True)
-                    | Q(event__isnull=True, sanction__isnull=False, role__isnull=True)
-                    | Q(event__isnull=True, sanction__isnull=True, role__isnull=False)
+                    Q(event__isnull=False, sanction__isnull=True, office__isnull=True)
+                    | Q(event__isnull=True, sanction__isnull=False, office__isnull=True)
+                    | Q(event__isnull=True, sanction__isnull=True, office__isnull=False)
                 ),
                 name="citation_supports_exactly_one_record",
-                violation_error_message="A citation supports exactly one record: an event, a sanction or a role.",
+                violation_error_message="A citation supports exactly one record: an event, a sanction or an office.",
             )
         ]
 

@@ -18,7 +18,7 @@ from .filters import EventFilter, SanctionFilter, actor_names
 from .models import Citation, Event, Organization, Participation, Person, Sanction, Source, Topic
 
 PER_PAGE = 50
-# A person's or organization's page lists this many of their events, roles or sanctions; the rest are a link away.
+# A person's or organization's page lists this many of their events, offices or sanctions; the rest are a link away.
 ON_RECORD_PAGE = 50
 # Counting stops here: past it, a list says "more than 1,000" rather than read every match.
 COUNT_LIMIT = 1_000
@@ -358,9 +358,9 @@ def supported_record(citation):
         return "event", citation.event.title, citation.event.get_absolute_url()
     if citation.sanction_id:
         return "sanction", str(citation.sanction), citation.sanction.get_absolute_url()
-    if citation.role_id:
-        role = citation.role
-        return "office", f"{role.title}, {role.person}", role.person.get_absolute_url()
+    if citation.office_id:
+        office = citation.office
+        return "office", f"{office.title}, {office.person}", office.person.get_absolute_url()
     return None
 
 

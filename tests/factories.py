@@ -17,7 +17,7 @@ from events.models import (
     Organization,
     Participation,
     Person,
-    Role,
+    Office,
     Sanction,
     Source,
     Topic,
@@ -78,8 +78,8 @@ def take_part(event, actor, role=Participation.Role.SPEAKER, **fields):
     return Participation.objects.create(event=event, role=role, **{key: actor}, **fields)
 
 
-def make_role(person, title="Foreign Secretary", *, start="2024-07-05", end=None, **fields):
-    return Role.objects.create(person=person, title=title, **fuzzy("start", start), **fuzzy("end", end), **fields)
+def make_office(person, title="Foreign Secretary", *, start="2024-07-05", end=None, **fields):
+    return Office.objects.create(person=person, title=title, **fuzzy("start", start), **fuzzy("end", end), **fields)
 
 
 def relate(from_event, to_event, relation=EventRelation.Relation.RESPONDS_TO):
@@ -95,9 +95,9 @@ def make_source(
 
 
 def cite(record, quote, source=None):
-    """A citation of `quote` for an event, a sanction or a role, from `source` (made to contain it if not given)."""
+    """A citation of `quote` for an event, a sanction or an office, from `source` (made to contain it if not given)."""
     source = source or make_source(text=f"Before. {quote} After.")
-    key = {Event: "event", Sanction: "sanction", Role: "role"}[type(record)]
+    key = {Event: "event", Sanction: "sanction", Office: "office"}[type(record)]
     return Citation.objects.create(source=source, quote=quote, **{key: record})
 
 

@@ -6,7 +6,7 @@ from events.models import Citation, Event, Person, Sanction, Source
 
 pytestmark = pytest.mark.django_db
 
-MODELS = ["source", "person", "organization", "topic", "role", "event", "sanction", "citation", "alias"]
+MODELS = ["source", "person", "organization", "topic", "office", "event", "sanction", "citation", "alias"]
 
 
 @pytest.fixture
@@ -68,7 +68,7 @@ def new_event_form(source, quote):
         "title": "A new event",
         "slug": "a-new-event",
         "kind": "statement",
-        "status": "published",
+        "is_published": "on",
         "date_precision": "month",
         "date_earliest": "2024-10-01",
         "date_latest": "",

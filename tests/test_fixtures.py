@@ -20,7 +20,7 @@ from events.models import (
     Organization,
     Participation,
     Person,
-    Role,
+    Office,
     Sanction,
     Source,
     Topic,
@@ -81,7 +81,7 @@ def fuzzy_dates():
     """(label, FuzzyDate) for every fuzzy date in the archive."""
     for source in Source.objects.all():
         yield f"source {source.slug} published", source.published
-    for role in Role.objects.all():
+    for role in Office.objects.all():
         yield f"role {role}: start", role.start
         yield f"role {role}: end", role.end
     for event in Event.objects.all():
@@ -192,11 +192,11 @@ def test_every_sanction_has_a_citation(archive):
 
 
 def test_every_role_has_a_citation(archive):
-    assert list(Role.objects.filter(citations=None)) == []
+    assert list(Office.objects.filter(citations=None)) == []
 
 
 def test_every_record_passes_model_validation(archive):
-    for model in (Source, Topic, Organization, Person, Alias, Role, Event, Participation, EventRelation, Sanction,
+    for model in (Source, Topic, Organization, Person, Alias, Office, Event, Participation, EventRelation, Sanction,
                   Citation):
         for record in model.objects.all():
             record.full_clean()
@@ -237,7 +237,7 @@ def test_events_cited_only_from_the_undated_documents_are_left_undated(archive):
 
 
 def test_roles_and_sanctions_cited_only_from_the_undated_documents_are_left_undated(archive):
-    for role in Role.objects.all():
+    for role in Office.objects.all():
         if cited_seed_files(role) <= UNDATED_SEEDS:
             assert role.start == role.end == FuzzyDate("unknown"), str(role)
     for sanction in Sanction.objects.all():
@@ -447,7 +447,7 @@ def test_every_office_named_in_an_event_is_one_its_participant_held(archive):
 def test_the_unnamed_minister_is_a_placeholder_for_the_letters_signatory(archive):
     minister = Person.objects.get(slug="unnamed-minister-of-state")
     assert "do not name" in minister.description
-    assert set(minister.roles.values_list("title", flat=True)) == {
+    assert set(minister.offices.values_list("title", flat=True)) == {
         "Minister of State responsible for Human Rights",
         "Prime Minister’s Special Representative on Preventing Sexual Violence in Conflict",
     }

@@ -17,7 +17,7 @@ from events.models import (
     Organization,
     Participation,
     Person,
-    Role,
+    Office,
     Sanction,
     Source,
     Topic,
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 EVENTS = 2_000
 # The bound: a page's queries are a small constant, whatever N and the page size.
 MAX_QUERIES = 10
-MODELS = [Topic, Organization, Person, Alias, Role, Source, Event, Event.topics.through, Participation,
+MODELS = [Topic, Organization, Person, Alias, Office, Source, Event, Event.topics.through, Participation,
           EventRelation, Sanction, Citation]
 
 
@@ -93,8 +93,8 @@ def test_it_makes_about_as_many_of_each_record_as_asked(generated):
     assert Sanction.objects.count() == EVENTS // 50
     people = Person.objects.count()
     assert people <= Alias.objects.filter(person__isnull=False).count() <= 3 * people
-    assert Role.objects.count() > 0
-    assert 0 < Event.objects.filter(status=Event.Status.DRAFT).count() < EVENTS // 10
+    assert Office.objects.count() > 0
+    assert 0 < Event.objects.filter(is_published=False).count() < EVENTS // 10
     assert Sanction.objects.filter(is_published=False).count() < EVENTS // 50 // 4
 
 
@@ -140,7 +140,7 @@ def test_every_quote_is_verbatim_in_its_source(generated):
 
 def test_every_date_is_valid_and_every_precision_occurs(generated):
     dated = [(Event, "date"), (Source, "published"), (Sanction, "announced"), (Sanction, "lifted"),
-             (Role, "start"), (Role, "end")]
+             (Office, "start"), (Office, "end")]
     for model, prefix in dated:
         for record in model.objects.all():
             date = FuzzyDate.of(record, prefix)

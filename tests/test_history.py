@@ -16,7 +16,7 @@ from .factories import (
     make_event,
     make_organization,
     make_person,
-    make_role,
+    make_office,
     make_sanction,
     make_source,
     make_topic,
@@ -303,7 +303,7 @@ def sanction_answered_by_another():
 
 def office_someone_acted_in():
     person = make_person()
-    office = make_role(person)
+    office = make_office(person)
     return office, take_part(make_event(), person, office=office)
 
 

@@ -18,7 +18,7 @@ from .factories import (
     make_event,
     make_organization,
     make_person,
-    make_role,
+    make_office,
     make_sanction,
     make_source,
     make_topic,
@@ -73,7 +73,7 @@ def test_an_event_page_shows_its_date_kind_place_summary_and_topics(client):
 
 def test_an_event_page_names_each_participant_with_their_role_and_the_office_they_held(client):
     lammy = make_person("David Lammy")
-    office = make_role(lammy, "Foreign Secretary")
+    office = make_office(lammy, "Foreign Secretary")
     event = make_event("Lammy meets Wang Yi")
     take_part(event, lammy, Participation.Role.VISITOR, office=office)
     take_part(event, make_person("Wang Yi"), Participation.Role.HOST, order=1)
@@ -113,7 +113,7 @@ def test_an_event_page_shows_related_events_in_both_directions_with_the_relation
 
 def test_draft_events_are_left_out_of_a_published_events_relations(client):
     published = make_event("Published event")
-    relate(make_event("A draft reply", status=Event.Status.DRAFT), published)
+    relate(make_event("A draft reply", is_published=False), published)
 
     text = text_of(client.get(published.get_absolute_url()))
 
@@ -134,7 +134,7 @@ def test_an_event_page_lists_the_sanctions_announced_in_it(client):
 
 
 def test_a_draft_event_is_not_found(client):
-    event = make_event("Still a draft", status=Event.Status.DRAFT)
+    event = make_event("Still a draft", is_published=False)
 
     response = client.get(event.get_absolute_url())
 
@@ -199,8 +199,8 @@ def test_a_person_page_without_outside_details_has_no_marks(client):
 def test_a_person_page_lists_their_offices_over_time(client):
     person = make_person("David Lammy")
     fcdo = make_organization("FCDO")
-    make_role(person, "Shadow Foreign Secretary", start="2021-11", end="2024-07")
-    make_role(person, "Foreign Secretary", organization=fcdo, start="2024-07-05", end=None)
+    make_office(person, "Shadow Foreign Secretary", start="2021-11", end="2024-07")
+    make_office(person, "Foreign Secretary", organization=fcdo, start="2024-07-05", end=None)
 
     text = text_of(client.get(person.get_absolute_url()))
 
@@ -212,7 +212,7 @@ def test_a_person_page_lists_their_offices_over_time(client):
 def test_a_person_page_lists_their_published_events_with_their_role_and_the_sanctions_on_them(client):
     person = make_person("Tom Tugendhat")
     take_part(make_event("Debate on Hong Kong", date="2021-02-01"), person, Participation.Role.SPEAKER)
-    take_part(make_event("A draft", status=Event.Status.DRAFT), person)
+    take_part(make_event("A draft", is_published=False), person)
     sanction = make_sanction(person, measures="entry ban")
     make_sanction(person, is_published=False, measures="a draft sanction")
 
@@ -250,7 +250,7 @@ def test_an_organization_page_shows_its_kind_country_family_aliases_and_people(c
     fcdo = make_organization("Foreign Office", parent=government, country="GB", aliases=["FCDO"])
     embassy = make_organization("British Embassy Beijing", parent=fcdo, country="GB")
     lammy = make_person("David Lammy")
-    make_role(lammy, "Foreign Secretary", organization=fcdo)
+    make_office(lammy, "Foreign Secretary", organization=fcdo)
 
     response = client.get(fcdo.get_absolute_url())
 
@@ -560,7 +560,7 @@ def test_a_quote_running_across_paragraphs_is_marked_in_each_and_linked_once(cli
 def test_quotes_supporting_drafts_are_not_marked(client):
     source = make_source("A public sentence. A draft sentence.")
     cite(make_event("Public"), "A public sentence.", source)
-    cite(make_event("Draft", status=Event.Status.DRAFT), "A draft sentence.", source)
+    cite(make_event("Draft", is_published=False), "A draft sentence.", source)
 
     html = html_of(client.get(source.get_absolute_url()))
 
@@ -570,7 +570,7 @@ def test_quotes_supporting_drafts_are_not_marked(client):
 def test_a_quote_supporting_an_office_links_to_the_person_who_held_it(client):
     source = make_source("David Lammy, the Foreign Secretary, said.")
     person = make_person("David Lammy")
-    cite(make_role(person, "Foreign Secretary"), "the Foreign Secretary", source)
+    cite(make_office(person, "Foreign Secretary"), "the Foreign Secretary", source)
 
     html = html_of(client.get(source.get_absolute_url()))
 
@@ -584,7 +584,7 @@ def test_the_topics_page_shows_the_tree_with_event_counts(client):
     human_rights = make_topic("Human rights")
     xinjiang = make_topic("Xinjiang", parent=human_rights)
     make_event("Sanctions", topics=[xinjiang])
-    make_event("Draft", topics=[xinjiang], status=Event.Status.DRAFT)
+    make_event("Draft", topics=[xinjiang], is_published=False)
 
     response = client.get(reverse("topic_list"))
 
@@ -630,7 +630,7 @@ def test_the_people_list_shows_each_person_with_their_count_of_published_events(
     lammy = make_person("David Lammy", description="Foreign Secretary")
     take_part(make_event("Visit"), lammy)
     take_part(make_event("Speech"), lammy)
-    take_part(make_event("Draft", status=Event.Status.DRAFT), lammy)
+    take_part(make_event("Draft", is_published=False), lammy)
     make_person("Wang Yi")
 
     text = text_of(client.get(reverse("person_list")))
@@ -763,7 +763,7 @@ def add_to_a_person(person):
     def add(count):
         for number in range(count):
             event = make_event(f"Event {number}")
-            take_part(event, person, Participation.Role.SPEAKER, office=make_role(person, f"Office {number}"))
+            take_part(event, person, Participation.Role.SPEAKER, office=make_office(person, f"Office {number}"))
             cite(event, f"Said {number}")
             make_sanction(person)
             person.aliases.create(name=f"Alias {number}")
@@ -778,7 +778,7 @@ def add_to_an_organization(organization):
             make_sanction(organization)
             make_sanction(make_person(f"Target {number}"), imposed_by=organization)
             make_organization(f"Child {number}", parent=organization)
-            make_role(make_person(f"Staff {number}"), "Officer", organization=organization)
+            make_office(make_person(f"Staff {number}"), "Officer", organization=organization)
 
     return add
 

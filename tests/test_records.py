@@ -56,7 +56,7 @@ def test_a_citation_supporting_two_records_is_refused_by_the_database():
 def test_a_quote_missing_from_its_source_is_refused_with_a_message_that_says_so():
     citation = Citation(source=make_source(), quote="five Chinese officials")
     with pytest.raises(ValidationError) as error:
-        citation.full_clean(exclude=["event", "sanction", "role"])
+        citation.full_clean(exclude=["event", "sanction", "office"])
     assert "not in the text of “A source”" in str(error.value.message_dict["quote"])
 
 

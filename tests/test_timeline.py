@@ -105,7 +105,7 @@ def test_each_event_shows_its_date_kind_participants_and_topics(client):
 
 def test_draft_events_are_not_on_the_timeline(client):
     make_event("Published", date="2024-10-18")
-    make_event("Still a draft", date="2024-10-19", status=Event.Status.DRAFT)
+    make_event("Still a draft", date="2024-10-19", is_published=False)
 
     response = client.get(TIMELINE)
 

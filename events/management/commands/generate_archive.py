@@ -45,7 +45,7 @@ from events.models import (
     Organization,
     Participation,
     Person,
-    Role,
+    Office,
     Sanction,
     Source,
     Topic,
@@ -442,7 +442,7 @@ def generated(model):
             Organization: by_slug,
             Source: by_slug,
             Alias: Q(person__slug__startswith=PREFIX) | Q(organization__slug__startswith=PREFIX),
-            Role: Q(person__slug__startswith=PREFIX),
+            Office: Q(person__slug__startswith=PREFIX),
             Participation: Q(event__slug__startswith=PREFIX),
             EventRelation: Q(from_event__slug__startswith=PREFIX) | Q(to_event__slug__startswith=PREFIX),
             EventTopic: Q(event__slug__startswith=PREFIX),
@@ -458,7 +458,7 @@ def delete_generated():
     Not QuerySet.delete(): it sends a signal per row, and the history would record each
     generated record's removal as an edit (and take hours over a million events).
     """
-    order = [Citation, Sanction, Participation, EventRelation, EventTopic, Event, Role, Alias, Source, Person,
+    order = [Citation, Sanction, Participation, EventRelation, EventTopic, Event, Office, Alias, Source, Person,
              Organization]
     return sum(generated(model)._raw_delete(connection.alias) for model in order)
 
@@ -499,7 +499,7 @@ class fast_bulk_writes:
 
 def reset_sequences():
     """PostgreSQL's id sequences don't see explicit primary keys; move them past the new rows."""
-    models = [Topic, Organization, Person, Alias, Role, Source, Event, EventTopic, Participation, EventRelation,
+    models = [Topic, Organization, Person, Alias, Office, Source, Event, EventTopic, Participation, EventRelation,
               Sanction, Citation]
     statements = connection.ops.sequence_reset_sql(no_style(), models)
     if statements:
@@ -620,12 +620,12 @@ class Generator:
 
     def write_people(self):
         rng = self.random("people")
-        first_pk, alias_pk, role_pk = next_pk(Person), next_pk(Alias), next_pk(Role)
+        first_pk, alias_pk, office_pk = next_pk(Person), next_pk(Alias), next_pk(Office)
         self.first_person_pk = first_pk
         self.person_names, self.person_countries = [], []
         self.people_by_country = {}
-        self.offices = {}  # person index: [role pk]
-        people, aliases, roles = [], [], []
+        self.offices = {}  # person index: [office pk]
+        people, aliases, offices = [], [], []
         alias_kinds = Alias.Kind
         for index in range(self.people_count):
             pk = first_pk + index
@@ -691,9 +691,9 @@ class Generator:
                         end = (Precision.UNKNOWN, None, None)
                     else:
                         end = later_date(rng, start[2]) if rng.random() < 0.6 else (Precision.UNKNOWN, None, None)
-                    roles.append(
-                        Role(
-                            pk=role_pk,
+                    offices.append(
+                        Office(
+                            pk=office_pk,
                             person_id=pk,
                             title=title,
                             organization_id=self.first_organization_pk + CORE_BY_COUNTRY[country][body],
@@ -701,8 +701,8 @@ class Generator:
                             end_precision=end[0], end_earliest=end[1], end_latest=end[2],
                         )
                     )
-                    self.offices.setdefault(index, []).append(role_pk)
-                    role_pk += 1
+                    self.offices.setdefault(index, []).append(office_pk)
+                    office_pk += 1
                     start = end if end[1] else start
             self.person_names.append(f"{honorific} {name}" if honorific else name)
             self.person_countries.append(country)
@@ -710,11 +710,11 @@ class Generator:
         with transaction.atomic():
             Person.objects.bulk_create(people, batch_size=self.batch_size)
             Alias.objects.bulk_create(aliases, batch_size=self.batch_size)
-            Role.objects.bulk_create(roles, batch_size=self.batch_size)
+            Office.objects.bulk_create(offices, batch_size=self.batch_size)
         self.count("people", len(people))
         self.count("aliases", len(aliases))
-        self.count("offices", len(roles))
-        self.progress(f"People: {len(people)}, with {len(roles)} offices.")
+        self.count("offices", len(offices))
+        self.progress(f"People: {len(people)}, with {len(offices)} offices.")
 
     def draw_actor(self, rng):
         """(person index, None) or (None, organization index): a few of each are drawn very often."""
@@ -917,7 +917,7 @@ class Generator:
                     place=place,
                     country=country,
                     summary=summary,
-                    status="draft" if rng.random() < 0.02 else "published",
+                    is_published=rng.random() >= 0.02,
                 )
             )
             for _ in range(CITATION_COUNT.draw(rng)):

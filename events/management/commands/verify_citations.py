@@ -18,7 +18,7 @@ class Command(BaseCommand):
         for citation in citations.iterator(chunk_size=2000):
             checked += 1
             if not citation.is_verbatim:
-                supports = citation.event or citation.sanction or citation.role
+                supports = citation.event or citation.sanction or citation.office
                 failures.append(
                     f"citation {citation.pk} (for {supports}): quote not found in source "
                     f"“{citation.source.slug}”: “{citation.quote[:80]}”"

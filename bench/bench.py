@@ -1,28 +1,66 @@
-"""The page benchmark behind bench/run (run that, not this: it sets up the venvs first).
+"""Diplo's two benchmarks. Run them through bench/run, which sets up the venvs first:
 
-For each database (a SQLite file, a PostgreSQL cluster of its own), with a generated archive of
-N events that is kept in bench/data/ and reused while N, the seed and the code that makes it are
-the same, it:
+    bench/run [OPTIONS]                            the page benchmark; rewrites bench/RESULTS.md
+    bench/run --events 20000 --duration 3          a small trial of it, about five minutes
+    bench/run load fixtures|synthetic [OPTIONS]    the load test
+    bench/run --help, bench/run load --help        this text and every option, with its default
 
-1. picks a fixed mix of pages from the data, by a few SQL queries, the same on both databases;
+Both serve Diplo with gunicorn on 127.0.0.1 under production settings (DEBUG unset, a random
+SECRET_KEY, HTTPS=0, ALLOWED_HOSTS=127.0.0.1, CONN_MAX_AGE=600, static files collected and served
+by whitenoise) and load it with wrk. Their PostgreSQL is a cluster of their own on 127.0.0.1
+(tests/postgres.py makes it; fsync off, shared_buffers 512MB). Everything they start is stopped
+when they end or are interrupted, and every step has a time limit. They need wrk and PostgreSQL
+from Debian: bin/system-packages installs them, as root.
+
+The page benchmark
+------------------
+How fast each kind of page is, against a peer. For each database (a SQLite file, a PostgreSQL
+cluster), with a generated archive of N events (generate_archive) that is kept in bench/data/ and
+reused while N, the seed and the code that makes it are the same, it:
+
+1. picks a fixed mix of fourteen pages from the data, by a few SQL queries, the same on both
+   databases: the timeline's first and a deep page, each filter alone, two combinations, a
+   person, an event and a source;
 2. requests each page once in a separate Django process (the test client, production settings)
    to count its SQL queries and record them with their parameters, then replays those queries
    bare on the raw DB-API connection (the median of several runs: "SQL alone");
-3. serves Diplo with gunicorn on 127.0.0.1 with production settings, warms each page, checks it
-   answers 200, and measures it with wrk at concurrency 1 and 8;
+3. serves Diplo with gunicorn, warms each page, checks it answers 200, and measures it with wrk
+   at concurrency 1 and 8 (median and 95th percentile);
 4. reads the workers' peak memory (VmHWM).
 
-On the SQLite file it then serves Datasette, the peer, and measures its equivalent of each page the
-same way: its table view filtered and sorted like the timeline, or Diplo's own main query run as a
-SQL query page, or its row page. The figures go to bench/RESULTS.md, between two marker comments
-(the rest of the file is written by hand), and to bench/data/last-run/ in full, with every query.
-It exits 1 if any page answered anything but 200 or wrk saw any error.
+On the SQLite file it then serves Datasette, the peer (in a venv of its own, bench/.venv-datasette,
+from bench/requirements.txt), and measures its equivalent of each page the same way: its table
+view filtered and sorted like the timeline, or Diplo's own main query run as a SQL query page, or
+its row page. The figures go to bench/RESULTS.md, between two marker comments (the rest of the
+file is written by hand), and to bench/data/last-run/ in full, with every query. It exits 1 if
+any page answered anything but 200 or wrk saw any error.
 
 `bench.py capture IN OUT` is step 2, run by the benchmark in a Django process of its own.
+
+The load test
+-------------
+How the site holds up under many visitors at once, from a throwaway database (a SQLite file in a
+temporary folder, or a throwaway PostgreSQL cluster):
+
+    bench/run load fixtures                         the real archive (loaddata diplo), on SQLite
+    bench/run load synthetic --databases postgres   generate_archive --events N --seed 1 (100,000)
+
+It migrates, loads the data, collects static files, serves Diplo with --workers gunicorn workers,
+visits each page once per worker, and runs
+
+    wrk -t THREADS -c CONNECTIONS -d DURATION --timeout TIMEOUT --latency -s bench/wrk-mix.lua
+
+over /, a filtered timeline, an event, a person, /sanctions/ and a source, taken from the data
+(a typical record of each kind, not the first or the busiest); then each page alone for
+--page-duration seconds with 8 connections, to show which page is slow (0 skips this). It prints
+requests/s, latency percentiles, the answers by status and any socket errors, and exits 1 on any
+answer that is not 2xx or 3xx and on any socket error (an answer slower than --timeout counts as
+one). Figures, the machine, and what would make the slow pages fast: bench/RESULTS.md.
 """
 
 import argparse
 import concurrent.futures
+import contextlib
 import datetime
 import hashlib
 import http.client
@@ -33,16 +71,21 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import sqlite3
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+# The checkout's own modules, importable once ROOT is on the path.
+from tests import postgres
+from tests.postgres import port_in_use
+
 BENCH = ROOT / "bench"
 DATA = BENCH / "data"
 RUN_DIR = DATA / "last-run"
@@ -66,7 +109,9 @@ DEEP_ORDER = "date_earliest, title, id"
 DATASETTE_SETTINGS = [("sql_time_limit_ms", "30000"), ("default_page_size", str(PAGE_SIZE)), ("suggest_facets", "off")]
 DATASETTE_DB = "diplo"  # its name in Datasette's URLs: the file's stem
 
-PG_SETTINGS = ["listen_addresses=127.0.0.1", "fsync=off", "shared_buffers=512MB"]
+# No control socket: its default path, in $HOME, is one for every gunicorn on the machine.
+GUNICORN_ALONE = ["--no-control-socket"]
+PG_SETTINGS = ["shared_buffers=512MB"]  # beside the throwaway cluster's own (tests/postgres.py)
 
 
 class Failure(Exception):
@@ -154,12 +199,6 @@ def stop(process):
     cancel_cleanup(process.stop)
 
 
-def port_in_use(port):
-    with socket.socket() as probe:
-        probe.settimeout(1)
-        return probe.connect_ex(("127.0.0.1", port)) == 0
-
-
 def get(port, path, timeout=300):
     """(status, body) of one GET to 127.0.0.1:port, redirects not followed."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
@@ -223,7 +262,9 @@ def children(pid):
 def dataset_key(events, seed):
     digest = hashlib.sha256()
     files = sorted((ROOT / "events" / "migrations").glob("*.py"))
-    files += [ROOT / "events" / "management" / "commands" / "generate_archive.py", ROOT / "fixtures" / "diplo.json"]
+    files += [ROOT / "events" / "management" / "commands" / "generate_archive.py"]
+    files += sorted((ROOT / "events" / "synthetic").glob("*.py"))
+    files += [ROOT / "fixtures" / "diplo.json"]
     for path in files:
         digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return f"n{events}-seed{seed}-{digest.hexdigest()[:12]}"
@@ -316,43 +357,32 @@ class PostgresDatabase:
         self.args = args
         self.key = dataset_key(args.events, args.seed)
         self.folder = DATA / f"pg-{self.key}"
-        self.pgdata = self.folder / "pgdata"
         self.port = args.pgport
-        self.url = f"postgres://app:app@127.0.0.1:{self.port}/diplo"
-        versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parent.parent.name))
-        if not versions:
-            raise Failure("PostgreSQL is not installed: run bin/system-packages (as root).")
-        self.bin = versions[-1].parent
-        self.as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        require_postgres()
+        self.cluster = postgres.Cluster(self.folder, self.port, PG_SETTINGS)
+        self.url = self.cluster.url
         self.running = False
         self.generated_in = None
 
-    def pg_ctl(self, *arguments, timeout=180):
-        run([*self.as_postgres, self.bin / "pg_ctl", "-D", self.pgdata, *arguments], timeout,
-            f"pg_ctl {arguments[-1]}", capture=True)
-
     def start(self):
-        if self.running:
-            return
-        if port_in_use(self.port):
-            raise Failure(f"port {self.port} is in use: pass --pgport with a free one")
-        options = "-k /tmp -p {} {}".format(self.port, " ".join(f"-c {setting}" for setting in PG_SETTINGS))
-        self.pg_ctl("-l", self.folder / "server.log", "-w", "-t", "120", "-o", options, "start")
+        if not self.running:
+            self.cluster.start()
+            self.serving()
+
+    def serving(self):
         self.running = True
         on_exit("PostgreSQL", self.stop)
 
     def stop(self):
         if self.running:
-            self.pg_ctl("-m", "fast", "-w", "-t", "120", "stop")
+            self.cluster.stop()
             self.running = False
             cancel_cleanup(self.stop)
 
-    def connect(self, user="app", database="diplo"):
+    def connect(self):
         import psycopg
 
-        password = "app" if user == "app" else None
-        return psycopg.connect(host="127.0.0.1", port=self.port, user=user, password=password, dbname=database,
-                               autocommit=True)
+        return psycopg.connect(self.url, autocommit=True)
 
     def prepare(self, secret):
         marker = self.folder / "complete.json"
@@ -363,17 +393,8 @@ class PostgresDatabase:
             return
         remove_stale("pg", self.args.events, self.args.seed, self.folder)
         shutil.rmtree(self.folder, ignore_errors=True)
-        self.pgdata.mkdir(parents=True)
-        if self.as_postgres:
-            shutil.chown(self.folder, "postgres", "postgres")
-            shutil.chown(self.pgdata, "postgres", "postgres")
-        self.pgdata.chmod(0o700)
-        run([*self.as_postgres, self.bin / "initdb", "-D", self.pgdata, "-U", "postgres", "--auth=trust",
-             "-E", "UTF8", "--locale=C.UTF-8"], 300, "initdb", capture=True)
-        self.start()
-        with self.connect(user="postgres", database="postgres") as connection:
-            connection.execute("CREATE ROLE app LOGIN PASSWORD 'app'")
-            connection.execute("CREATE DATABASE diplo OWNER app")
+        self.serving()  # from here on, stopped on exit whatever happens
+        self.cluster.create()
         log(f"PostgreSQL: generating {self.args.events:,} events into the cluster in "
             f"{self.folder.relative_to(ROOT)} (log: {(self.folder / 'generate.log').relative_to(ROOT)}) ...")
         seconds = generate(django_env(secret, self.url), self.args, self.folder / "generate.log")
@@ -391,7 +412,7 @@ class PostgresDatabase:
         with self.connect() as connection:
             size = connection.execute("SELECT pg_database_size('diplo')").fetchone()[0]
             jit = connection.execute("SHOW jit").fetchone()[0]
-        return (f"a cluster of its own on 127.0.0.1:{self.port} ({', '.join(PG_SETTINGS[1:])}, jit={jit}, "
+        return (f"a cluster of its own on 127.0.0.1:{self.port} ({', '.join(self.cluster.settings)}, jit={jit}, "
                 f"other settings default), database {size / 1e6:,.0f} MB, VACUUM ANALYZE after loading")
 
 
@@ -565,7 +586,7 @@ def capture(in_path, out_path):
         client.get(page["url"])  # once first, so caches are as warm as a served page's
         recorded = []
 
-        def record(execute, sql, params, many, context):
+        def record(execute, sql, params, many, context, recorded=recorded):
             recorded.append((sql, params, many))
             return execute(sql, params, many, context)
 
@@ -711,7 +732,7 @@ def bench_diplo(database, args, secret):
     gunicorn = start(f"gunicorn ({database.label})", [
         PYTHON, "-m", "gunicorn", "diplo.wsgi", "--workers", args.workers, "--worker-class", "sync",
         "--max-requests", "0", "--timeout", max(120, args.timeout * 2), "--bind", f"127.0.0.1:{args.port}",
-        "--error-logfile", "-",
+        "--error-logfile", "-", *GUNICORN_ALONE,
     ], gunicorn_log, env=env)
     wait_until_serving(args.port, gunicorn, gunicorn_log, path="/robots.txt")
     log(f"{database.label}: gunicorn with {args.workers} workers on 127.0.0.1:{args.port}; measuring ...")
@@ -1062,11 +1083,194 @@ def console_summary(results, datasette):
                   f"{result['capture'][page['id']]['sql_ms'] or 0:>9.1f}  {ms(ds.get('c1', {}).get('p50_us')):>7}")
 
 
-def main(argv):
+# ------------------------------------------------------------------------------------------------
+# The load test: many visitors at once, over a mix of pages.
+# ------------------------------------------------------------------------------------------------
+
+MIX = BENCH / "wrk-mix.lua"
+# The load test's pages: the timeline, unfiltered and filtered, the sanctions, and a typical event,
+# person and source (not the first or the busiest).
+LOAD_PAGES = """
+from django.db.models import Count
+from events.models import Event, Person, Source
+
+def middle(queryset):
+    return queryset[queryset.count() // 2]
+
+event = middle(Event.objects.published().order_by("pk"))
+person = middle(Person.objects.annotate(n=Count("participations")).filter(n__gt=0).order_by("n", "pk"))
+source = middle(Source.objects.annotate(n=Count("citations")).filter(n__gt=0).order_by("n", "pk"))
+for url in ["/", "/?topic=hong-kong&date_from=2020", event.get_absolute_url(), person.get_absolute_url(),
+            "/sanctions/", source.get_absolute_url()]:
+    print(url)
+"""
+# wrk prints these only when something went wrong.
+WRK_TROUBLE = re.compile(r"Non-2xx or 3xx responses|Socket errors")
+WRK_FIGURES = re.compile(r"^ +(Latency|50%|90%|99%)|Requests/sec|Non-2xx|Socket errors")
+
+
+@contextlib.contextmanager
+def load_database(kind, folder, args):
+    """(DATABASE_URL, what it is) of an empty database, a file in `folder` or a throwaway cluster,
+    removed on leaving."""
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / 'db.sqlite3'}", f"SQLite {sqlite3.sqlite_version}"
+        return
+    with postgres.throwaway_cluster(args.pgport, PG_SETTINGS) as cluster:
+        import psycopg
+
+        with psycopg.connect(cluster.url) as connection:
+            version = connection.execute("SHOW server_version").fetchone()[0]
+        yield cluster.url, f"PostgreSQL {version}"
+
+
+def machine_size():
+    memory_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                     if line.startswith("MemTotal:"))
+    return f"{os.cpu_count()} CPUs, {memory_kb // 1024 // 1024} GB memory"
+
+
+def wrk_load(arguments, limit, show=None):
+    """Runs wrk, prints its report (only the lines `show` matches, if given), and says whether it saw trouble."""
+    output = run(["wrk", *arguments], limit, "wrk", capture=True)
+    for line in output.splitlines():
+        if show is None or show.search(line):
+            print(line)
+    return bool(WRK_TROUBLE.search(output))
+
+
+def load_test(kind, args):
+    """One load test on one database; True when every answer was 2xx or 3xx, with no socket error."""
+    with (tempfile.TemporaryDirectory(prefix="diplo-load.") as folder,
+          load_database(kind, Path(folder), args) as (url, version)):
+        return load_site(url, version, Path(folder), args)
+
+
+def load_site(url, version, folder, args):
+    env = django_env(secrets.token_urlsafe(50), url)
+    print(f"=== Diplo load test: {args.dataset} data on {version}; {machine_size()}")
+    run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], 300, "manage.py migrate", env=env, capture=True)
+    started = time.monotonic()
+    if args.dataset == "fixtures":
+        run([PYTHON, "manage.py", "loaddata", "diplo", "-v0"], args.load_limit, "manage.py loaddata", env=env)
+    else:
+        run([PYTHON, "manage.py", "generate_archive", args.events, "--seed", 1], args.load_limit,
+            f"manage.py generate_archive {args.events}", env=env)
+    print(f"Loaded in {time.monotonic() - started:.1f} s.")
+    run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], 300, "manage.py collectstatic", env=env,
+        capture=True)
+    paths = run([PYTHON, "manage.py", "shell", "-v0", "-c", LOAD_PAGES], 300, "choosing the pages", env=env,
+                capture=True).split()
+    print("Pages:\n" + "\n".join(f"  {path}" for path in paths))
+
+    if port_in_use(args.port):
+        raise Failure(f"port {args.port} is in use: pass --port with a free one")
+    gunicorn_log = folder / "gunicorn.log"
+    gunicorn = start("gunicorn", [PYTHON, "-m", "gunicorn", "diplo.wsgi", "--workers", args.workers,
+                                  "--bind", f"127.0.0.1:{args.port}", "--timeout", 120, *GUNICORN_ALONE],
+                     gunicorn_log, env=env)
+    try:
+        wait_until_serving(args.port, gunicorn, gunicorn_log, limit=30, path="/sanctions/")
+        # One visit to each page per worker first, so no worker's first request pays for the caches.
+        for path in paths:
+            for _ in range(args.workers):
+                try:
+                    get(args.port, path, timeout=120)
+                except OSError:
+                    pass  # counted by wrk, if it happens again
+        site = f"http://127.0.0.1:{args.port}"
+        timeout = f"{args.timeout}s"
+        limit = args.duration + args.timeout + 60
+        print(f"=== The mix: wrk -t{args.threads} -c{args.connections} -d{args.duration}s --timeout {timeout} "
+              f"--latency, {args.workers} gunicorn workers")
+        trouble = wrk_load([f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "--timeout", timeout,
+                            "--latency", "-s", MIX, site, "--", *paths], limit)
+        if args.page_duration:
+            for path in paths:
+                print(f"=== One page: {path} (wrk -t2 -c8 -d{args.page_duration}s --timeout {timeout})")
+                trouble |= wrk_load(["-t2", "-c8", f"-d{args.page_duration}s", "--timeout", timeout, "--latency",
+                                     site + path], args.page_duration + args.timeout + 60, show=WRK_FIGURES)
+    finally:
+        stop(gunicorn)
+    print_log_errors(gunicorn_log)
+    return not trouble
+
+
+def print_log_errors(log_path):
+    """The lines of gunicorn's log that report errors, each with the three after it, 40 lines at most."""
+    lines = log_path.read_text().splitlines()
+    shown = []
+    for index, line in enumerate(lines):
+        if re.search(r"Error|Traceback|WORKER TIMEOUT", line):
+            shown += [text for text in lines[index:index + 4] if text not in shown]
+    if shown:
+        print("=== gunicorn's log holds errors:")
+        print("\n".join(shown[:40]))
+
+
+def load_main(argv):
     parser = argparse.ArgumentParser(
-        prog="bench/run",
-        description="Diplo's page benchmark: Diplo under gunicorn on SQLite and PostgreSQL, and Datasette on the "
-        "same SQLite file, over a generated archive of N events; writes bench/RESULTS.md.",
+        prog="bench/run load", usage="%(prog)s fixtures|synthetic [OPTIONS]",
+        description=__doc__[__doc__.index("The load test"):], formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("dataset", choices=["fixtures", "synthetic"],
+                        help="fixtures: the real archive; synthetic: generate_archive --events N --seed 1")
+    parser.add_argument("--databases", default="sqlite", help="sqlite, postgres or both, one after the other (sqlite)")
+    parser.add_argument("--events", type=int, default=100_000, help="N, events to generate for synthetic (100000)")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers (4)")
+    parser.add_argument("--threads", type=int, default=2, help="wrk's threads for the mix (2)")
+    parser.add_argument("--connections", type=int, default=50, help="wrk's connections for the mix (50)")
+    parser.add_argument("--duration", type=int, default=60, help="seconds of the mix (60)")
+    parser.add_argument("--page-duration", type=int, default=10, help="seconds of each page alone; 0 skips them (10)")
+    parser.add_argument("--timeout", type=int, default=10,
+                        help="seconds after which wrk counts an answer as a socket error (10)")
+    parser.add_argument("--load-limit", type=int, default=1200, help="seconds allowed for loading the data (1200)")
+    parser.add_argument("--port", type=int, default=8097, help="gunicorn's port (8097)")
+    parser.add_argument("--pgport", type=int, help="the PostgreSQL cluster's port (a free one)")
+    args = parser.parse_args(argv)
+    kinds = database_kinds(parser, args.databases)
+    if args.duration < 1 or args.workers < 1 or args.connections < args.threads:
+        parser.error("--duration and --workers at least 1, and at least as many --connections as --threads")
+    require_wrk()
+    if "postgres" in kinds:
+        require_postgres()
+    sys.stdout.reconfigure(line_buffering=True)  # our lines and the commands' own, in the order they come
+    failed = [kind for kind in kinds if not load_test(kind, args)]
+    if failed:
+        print(f"=== Some answers were errors or failed (see above), on {' and '.join(failed)}.")
+        return 1
+    print("=== Every answer was 2xx or 3xx, with no socket errors.")
+    return 0
+
+
+# ------------------------------------------------------------------------------------------------
+# The command line.
+# ------------------------------------------------------------------------------------------------
+
+
+def database_kinds(parser, databases):
+    kinds = [kind.strip() for kind in databases.split(",") if kind.strip()]
+    if not kinds or set(kinds) - {"sqlite", "postgres"}:
+        parser.error("--databases takes sqlite, postgres, or both: sqlite,postgres")
+    return kinds
+
+
+def require_wrk():
+    if shutil.which("wrk") is None:
+        raise Failure("wrk is not installed: run bin/system-packages (as root), or apt-get install wrk")
+
+
+def require_postgres():
+    if lacking := postgres.missing():
+        raise Failure(f"{lacking} is missing: run bin/system-packages (as root)")
+
+
+def main(argv):
+    if argv[:1] == ["load"]:
+        return load_main(argv[1:])
+    parser = argparse.ArgumentParser(
+        prog="bench/run", usage="%(prog)s [OPTIONS] | %(prog)s load fixtures|synthetic [OPTIONS]",
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--events", type=int, default=DEFAULT_EVENTS, help="N, events to generate (1000000)")
     parser.add_argument("--seed", type=int, default=1, help="generate_archive's seed (1)")
@@ -1087,13 +1291,12 @@ def main(argv):
     parser.add_argument("--no-results", action="store_true", help="do not rewrite bench/RESULTS.md")
     args = parser.parse_args(argv)
     args.argv = argv
-    kinds = [kind.strip() for kind in args.databases.split(",") if kind.strip()]
-    if not kinds or set(kinds) - {"sqlite", "postgres"}:
-        parser.error("--databases takes sqlite, postgres, or both: sqlite,postgres")
+    kinds = database_kinds(parser, args.databases)
     if args.events < 100 or args.duration < 1 or args.workers < 1:
         parser.error("--events at least 100, --duration and --workers at least 1")
-    if shutil.which("wrk") is None:
-        raise Failure("wrk is not installed: run bin/system-packages (as root), or apt-get install wrk")
+    require_wrk()
+    if "postgres" in kinds:
+        require_postgres()
     if not args.no_datasette and "sqlite" in kinds and not DATASETTE.exists():
         raise Failure(f"Datasette is not installed in {DATASETTE.parent.parent}: run bench/run, not bench/bench.py")
 
@@ -1141,7 +1344,7 @@ if __name__ == "__main__":
         signal.signal(signum, on_signal)
     try:
         sys.exit(main(sys.argv[1:]))
-    except Failure as failure:
+    except (Failure, postgres.ClusterError) as failure:
         print(f"bench/run: {failure}", file=sys.stderr)
         sys.exit(2)
     finally:

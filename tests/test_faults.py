@@ -1,21 +1,16 @@
 """Faults: when the database is unreachable, pages answer 503 with a plain page, and the site
 recovers by itself when the database is back.
 
-The end-to-end test starts its own throwaway PostgreSQL cluster and a gunicorn server, stops
-the database under it, and starts it again; it does not depend on the database the rest of
-the suite runs on, so it runs in both of bin/test's runs.
+The end-to-end test starts its own throwaway PostgreSQL cluster (tests/postgres.py) and a
+gunicorn server, stops the database under it, and starts it again; it does not depend on the
+database the rest of the suite runs on, so it runs in both of bin/test's runs.
 """
 
-import glob
 import logging
 import os
-import pwd
-import shutil
 import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -27,6 +22,7 @@ from django.test import Client
 from django.urls import include, path
 
 from .conftest import require
+from .postgres import free_port, missing, throwaway_cluster
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -66,7 +62,7 @@ def assert_plain_unavailable_page(status, headers, body):
 @pytest.mark.urls("tests.test_faults")
 @pytest.mark.parametrize("url", ["/down/", "/lost/"])
 def test_an_unreachable_database_is_a_plain_503_page_that_needs_no_database(url, caplog):
-    with caplog.at_level(logging.ERROR, logger="events.middleware"):
+    with caplog.at_level(logging.ERROR, logger="diplo.middleware"):
         response = Client(raise_request_exception=False).get(url)
 
     assert_plain_unavailable_page(response.status_code, response.headers, response.content.decode())
@@ -85,12 +81,6 @@ def test_other_database_errors_are_still_the_500_page_not_a_503():
 # End to end: gunicorn on a real PostgreSQL that is stopped and started again.
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def run(command, **kwargs):
     result = subprocess.run(command, capture_output=True, text=True, timeout=120, **kwargs)
     assert result.returncode == 0, f"{' '.join(command)} failed:\n{result.stdout}{result.stderr}"
@@ -106,56 +96,6 @@ def fetch(url):
         return error.code, error.headers, error.read().decode()
 
 
-class Cluster:
-    """A throwaway PostgreSQL cluster on a free loopback port, run as the postgres user when we are root."""
-
-    def __init__(self):
-        bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda initdb: int(initdb.split("/")[4]))
-        require(bins, "PostgreSQL's server (/usr/lib/postgresql/*/bin)")
-        self.bin = os.path.dirname(bins[-1])
-        self.as_postgres = []
-        if os.geteuid() == 0:
-            # initdb and pg_ctl refuse to run as root.
-            require(shutil.which("runuser"), "runuser, to run PostgreSQL as the postgres user")
-            try:
-                pwd.getpwnam("postgres")
-            except KeyError:
-                require(False, "the postgres user")
-            self.as_postgres = ["runuser", "-u", "postgres", "--"]
-        self.port = free_port()
-        self.root = self.data = None
-        self.url = f"postgres://postgres@127.0.0.1:{self.port}/diplo"
-
-    def pg_ctl(self, *args):
-        return run([*self.as_postgres, f"{self.bin}/pg_ctl", "-D", str(self.data), *args])
-
-    def create(self):
-        # Outside the checkout; the postgres user owns it, and the server's socket goes in it too.
-        self.root = Path(tempfile.mkdtemp(prefix="diplo-faults-pg."))
-        if self.as_postgres:
-            shutil.chown(self.root, "postgres", "postgres")
-        self.data = self.root / "data"
-        initdb = [f"{self.bin}/initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8"]
-        run([*self.as_postgres, *initdb, "--locale=C.UTF-8"])
-        self.start()
-        psql = [f"{self.bin}/psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-v", "ON_ERROR_STOP=1"]
-        run([*psql, "-qc", "CREATE DATABASE diplo"])
-
-    def start(self):
-        options = f"-k {self.root} -p {self.port} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self.pg_ctl("-l", str(self.root / "server.log"), "-w", "-t", "60", "-o", options, "start")
-
-    def stop(self):
-        self.pg_ctl("-m", "fast", "-w", "-t", "60", "stop")
-
-    def remove(self):
-        if self.root is None:
-            return
-        stop = [f"{self.bin}/pg_ctl", "-D", str(self.data), "-m", "immediate", "stop"]
-        subprocess.run([*self.as_postgres, *stop], capture_output=True, timeout=60)
-        shutil.rmtree(self.root, ignore_errors=True)
-
-
 def site_environment(database_url, **env):
     base = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "DEBUG"}}
     return base | {
@@ -169,24 +109,25 @@ def site_environment(database_url, **env):
 
 @pytest.fixture
 def cluster():
-    cluster = Cluster()
-    try:
-        cluster.create()
+    lacking = missing()
+    require(lacking is None, lacking)
+    with throwaway_cluster() as cluster:
         yield cluster
-    finally:
-        cluster.remove()
 
 
 @pytest.fixture
-def site(cluster):
+def site(cluster, tmp_path):
     """gunicorn serving the archive from the cluster, with two workers, each keeping its connection open."""
     env = site_environment(cluster.url)
     run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env)
     run([sys.executable, "manage.py", "loaddata", "diplo"], cwd=ROOT, env=env)
     port = free_port()
-    log = open(cluster.root / "gunicorn.log", "w+")
+    log_path = tmp_path / "gunicorn.log"
+    log = open(log_path, "w+")
     gunicorn = [sys.executable, "-m", "gunicorn", "diplo.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"]
-    server = subprocess.Popen([*gunicorn, "--timeout", "30"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    # No control socket: its default path, in $HOME, is one for every gunicorn on the machine.
+    server = subprocess.Popen([*gunicorn, "--timeout", "30", "--no-control-socket"], cwd=ROOT, env=env, stdout=log,
+                              stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -195,10 +136,10 @@ def site(cluster):
                 fetch(url + "/static/css/diplo.css")
                 break
             except OSError:
-                assert server.poll() is None, "gunicorn stopped:\n" + (cluster.root / "gunicorn.log").read_text()
+                assert server.poll() is None, "gunicorn stopped:\n" + log_path.read_text()
                 assert time.monotonic() < deadline, "gunicorn did not answer within 30 s"
                 time.sleep(0.2)
-        yield url, cluster.root / "gunicorn.log"
+        yield url, log_path
     finally:
         server.send_signal(signal.SIGTERM)
         try:
@@ -209,6 +150,7 @@ def site(cluster):
         log.close()
 
 
+@pytest.mark.slow
 def test_pages_answer_503_while_the_database_is_down_and_recover_by_themselves_when_it_is_back(cluster, site):
     url, log = site
     for _ in range(4):  # both workers hold a connection

@@ -2,10 +2,18 @@ import os
 import shutil
 
 import pytest
-from django.core.management import call_command
-from django.db import connection
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import connection, transaction
+
+from .helpers import load_archive_fixture
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def pytest_configure(config):
+    # Tests make staff users by the dozen; the real hasher spends most of a second on each.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def require(condition, what):
@@ -34,10 +42,120 @@ def empty_cache():
     cache.clear()
 
 
+# Records kept for a run of tests
+#
+# Loading the archive takes a second or more, and many tests only read it. A session fixture
+# named kept_* loads its records once, in a transaction left open, and the tests that ask for
+# it run one after another (see pytest_collection_modifyitems), each in a savepoint of its own
+# (pytest-django's `db`), so what one test writes is undone before the next. The transaction
+# is rolled back as soon as the next test does not ask for the records: no other test sees them.
+
+
+class KeptRecords:
+    kept = {}  # by fixture name, every set made so far; at most one is loaded at a time
+
+    def __init__(self, load, django_db_blocker):
+        self.load = load
+        self.django_db_blocker = django_db_blocker
+        self.transaction = None
+
+    @classmethod
+    def fixture(cls, name, load, django_db_blocker):
+        """The body of the session fixture `name`: yields the set, loaded, and rolls it back at the end."""
+        records = cls.kept[name] = cls(load, django_db_blocker)
+        records.open()
+        yield records
+        records.close()
+
+    def open(self):
+        if self.transaction is not None and connection.closed_in_transaction:
+            # A command run as from the command line closes the connection as it ends, and
+            # the records with it (on PostgreSQL; SQLite's in-memory database stays open).
+            self.close()
+        if self.transaction is None:
+            with self.django_db_blocker.unblock():
+                self.transaction = transaction.atomic()
+                self.transaction.__enter__()
+                self.load()
+
+    def close(self):
+        if self.transaction is not None:
+            with self.django_db_blocker.unblock():
+                transaction.set_rollback(True)
+                self.transaction.__exit__(None, None, None)
+            self.transaction = None
+
+
+def kept_records_asked_for(item):
+    return [name for name in item.fixturenames if name.startswith("kept_")]
+
+
+def is_transactional(item):
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(item.fixturenames)
+    )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Runs the tests that ask for the same kept records one after another, after the other
+    tests in a transaction (pytest-django runs those first, then transactional tests)."""
+    asking = [index for index, item in enumerate(items) if kept_records_asked_for(item)]
+    for index in asking:
+        item = items[index]
+        if "db" not in item.fixturenames or is_transactional(item) or len(kept_records_asked_for(item)) > 1:
+            raise pytest.UsageError(
+                f"{item.nodeid}: kept records ({', '.join(kept_records_asked_for(item))}) are for tests "
+                "in a transaction (`db`), one set at a time; a transactional test loads its own (committed_archive)."
+            )
+    if asking:
+        first, last = asking[0], asking[-1] + 1
+        items[first:last] = sorted(items[first:last], key=lambda item: kept_records_asked_for(item) or [""])
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    try:
+        return (yield)  # the test's own savepoint is rolled back first
+    finally:
+        wanted = kept_records_asked_for(nextitem) if nextitem else []
+        for name, records in KeptRecords.kept.items():
+            if name not in wanted:
+                records.close()
+        for name in wanted:
+            if name in KeptRecords.kept:
+                KeptRecords.kept[name].open()
+
+
+@pytest.fixture(scope="session")
+def kept_archive(django_db_setup, django_db_blocker):
+    yield from KeptRecords.fixture("kept_archive", load_archive_fixture, django_db_blocker)
+
+
 @pytest.fixture
-def archive(db):
-    """The real archive: the records derived from the five seed documents."""
-    call_command("loaddata", "diplo", verbosity=0)
+def archive(kept_archive, db):
+    """The real archive: the records derived from the five seed documents, for a test in a transaction."""
+
+
+@pytest.fixture
+def committed_archive(transactional_db):
+    """The real archive, loaded for a test that commits (a transactional test) or serves it to a browser."""
+    load_archive_fixture()
+
+
+@pytest.fixture
+def site(live_server, committed_archive):
+    """The address of a live server of the real archive."""
+    return live_server.url
+
+
+@pytest.fixture
+def editor(client):
+    """A superuser signed in with `client`."""
+    user = User.objects.create_superuser("editor", "editor@example.org", "a-long-editor-password")
+    client.force_login(user)
+    return user
 
 
 @pytest.fixture(scope="session")

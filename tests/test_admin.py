@@ -9,13 +9,6 @@ pytestmark = pytest.mark.django_db
 MODELS = ["source", "person", "organization", "topic", "office", "event", "sanction", "citation", "alias"]
 
 
-@pytest.fixture
-def editor(client):
-    user = User.objects.create_superuser("editor", "editor@example.org", "a-long-editor-password")
-    client.force_login(user)
-    return user
-
-
 def test_a_visitor_who_is_not_signed_in_is_sent_to_the_sign_in_page(client):
     response = client.get("/admin/events/event/")
     assert response.status_code == 302

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from events.models import Event, Sanction
 
-from .test_timeline import summary
+from .helpers import summary
 
 pytestmark = pytest.mark.django_db
 

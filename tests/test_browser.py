@@ -4,18 +4,11 @@ import re
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from events.models import Event
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def site(live_server, transactional_db):
-    call_command("loaddata", "diplo", verbosity=0)
-    return live_server.url
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_researcher_filters_by_topic_follows_a_citation_and_an_editor_corrects_the_event(site, playwright_browser):

@@ -17,10 +17,10 @@ from events.models import (
     Citation,
     Event,
     EventRelation,
+    Office,
     Organization,
     Participation,
     Person,
-    Office,
     Sanction,
     Source,
     Topic,
@@ -65,12 +65,6 @@ BOILERPLATE = [
 
 def seed_text(name):
     return (SEEDS / name).read_text(encoding="utf-8")
-
-
-@pytest.fixture
-def archive(db):
-    """The archive, loaded by name as bin/serve loads it (settings.FIXTURE_DIRS holds fixtures/)."""
-    call_command("loaddata", "diplo", verbosity=0)
 
 
 def cited_seed_files(record):
@@ -473,6 +467,7 @@ def test_the_fixture_file_is_pretty_printed_and_ordered_by_model_and_key():
         assert keys == sorted(keys) and len(keys) == len(set(keys)), model
 
 
+@pytest.mark.slow
 def test_the_fixture_file_is_exactly_what_the_builder_makes():
     result = subprocess.run(
         [sys.executable, str(FIXTURES / "build.py"), "--check"],

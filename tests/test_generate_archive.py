@@ -14,16 +14,18 @@ from events.models import (
     Citation,
     Event,
     EventRelation,
+    Office,
     Organization,
     Participation,
     Person,
-    Office,
     Sanction,
     Source,
     Topic,
 )
 
-pytestmark = pytest.mark.django_db
+from .conftest import KeptRecords
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 EVENTS = 2_000
 # The issue's bound: a page's queries are a small constant, whatever N and the page size.
@@ -37,9 +39,14 @@ def generate(events=EVENTS, **options):
     call_command("generate_archive", events, verbosity=0, **options)
 
 
+@pytest.fixture(scope="session")
+def kept_generated(django_db_setup, django_db_blocker):
+    yield from KeptRecords.fixture("kept_generated", generate, django_db_blocker)
+
+
 @pytest.fixture
-def generated():
-    generate()
+def generated(kept_generated, db):
+    """The archive generate() makes, made once for the tests in a row that read it."""
 
 
 def digest():
@@ -120,7 +127,7 @@ def test_every_event_has_one_to_six_participants_and_one_to_three_citations(gene
     counts = Event.objects.annotate(
         participant_count=Count("participations", distinct=True), citation_count=Count("citations", distinct=True)
     ).values_list("participant_count", "citation_count")
-    participants, citations = zip(*counts)
+    participants, citations = zip(*counts, strict=True)
     assert set(participants) == {1, 2, 3, 4, 5, 6}
     assert set(citations) == {1, 2, 3}
 

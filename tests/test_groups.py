@@ -11,7 +11,7 @@ from django.urls import reverse
 from events.models import Event, Source
 
 from .factories import make_source
-from .test_history import form_data, lammy_meets_wang_yi
+from .helpers import form_data, lammy_meets_wang_yi
 
 pytestmark = pytest.mark.django_db
 

@@ -2,56 +2,40 @@
 and an editor can open an old version and revert to it; a record others depend on cannot be deleted."""
 
 import pytest
-from django.contrib.auth.models import User
 from django.db.models import ProtectedError
-from django.forms import CheckboxInput
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.text import capfirst
 
-from events.models import Citation, Event, History, Organization, Participation, Person, Sanction, Source, Topic
+from events.history import History
+from events.models import (
+    Citation,
+    Event,
+    Organization,
+    Participation,
+    Person,
+    Sanction,
+    Source,
+    Topic,
+)
+
 from .factories import (
     cite,
     make_event,
+    make_office,
     make_organization,
     make_person,
-    make_office,
     make_sanction,
     make_source,
     make_topic,
     take_part,
 )
+from .helpers import form_data, lammy_meets_wang_yi
 
 pytestmark = pytest.mark.django_db
 
 TRACKED = [Event, Person, Organization, Sanction, Source, Citation]
-
-
-@pytest.fixture
-def editor(client):
-    user = User.objects.create_superuser("editor", "editor@example.org", "a-long-editor-password")
-    client.force_login(user)
-    return user
-
-
-def form_data(response):
-    """What an admin page's form shows, as a browser would post it back: the form and every inline."""
-    forms = [response.context["adminform"].form]
-    for inline in response.context.get("inline_admin_formsets") or []:
-        forms += [inline.formset.management_form, *inline.formset.forms]
-    data = {}
-    for form in forms:
-        for field in form:
-            value = field.value()
-            if isinstance(field.field.widget, CheckboxInput):
-                if value:
-                    data[field.html_name] = "on"
-            elif isinstance(value, (list, tuple)):
-                data[field.html_name] = [str(item) for item in value]
-            else:
-                data[field.html_name] = "" if value is None else str(value)
-    return data
 
 
 def change(client, record, **changes):
@@ -59,10 +43,6 @@ def change(client, record, **changes):
     url = reverse(f"admin:events_{record._meta.model_name}_change", args=[record.pk])
     data = form_data(client.get(url)) | changes
     return client.post(url, data)
-
-
-def lammy_meets_wang_yi():
-    return Event.objects.get(slug="david-lammy-meets-wang-yi")
 
 
 def test_loading_the_archive_makes_no_history(archive):

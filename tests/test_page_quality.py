@@ -2,45 +2,19 @@
 no axe-core WCAG 2 A/AA violations, readable at phone width, and no JavaScript needed."""
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
-
-from events.models import Event, Organization, Person, Sanction, Source, Topic
 
 from .conftest import require
+from .helpers import public_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 VNU = ROOT / "node_modules/vnu-jar/build/dist/vnu.jar"
 AXE = ROOT / "node_modules/axe-core/axe.min.js"
 PHONE = {"width": 375, "height": 800}
-
-
-def public_pages():
-    """(name, path, expected status) for every kind of public page, from the loaded archive."""
-    event = Event.objects.published().get(participations__person__slug="wang-yi", kind="meeting")
-    return [
-        ("timeline", "/", 200),
-        ("timeline filtered", "/?topic=human-rights&actor=Mr+Lammy&date_from=2024", 200),
-        ("timeline with a bad date", "/?date_from=2024-13-40", 400),
-        ("event", event.get_absolute_url(), 200),
-        ("people", "/people/", 200),
-        ("person", Person.objects.get(slug="david-lammy").get_absolute_url(), 200),
-        ("organizations", "/organizations/", 200),
-        ("organization", Organization.objects.filter(sanctions_imposed__isnull=False).first().get_absolute_url(), 200),
-        ("sanctions", "/sanctions/", 200),
-        ("sanctions filtered", "/sanctions/?imposing_country=CN&year=2021", 200),
-        ("sanction", Sanction.objects.exclude(responds_to=None).first().get_absolute_url(), 200),
-        ("sources", "/sources/", 200),
-        ("source", Source.objects.order_by("pk").first().get_absolute_url(), 200),
-        ("topics", "/topics/", 200),
-        ("topic", Topic.objects.get(slug="human-rights").get_absolute_url(), 200),
-        ("unknown page", "/events/no-such-event/", 404),
-    ]
 
 
 @pytest.mark.django_db
@@ -52,6 +26,7 @@ def test_every_page_answers_with_its_status_and_uses_no_javascript(archive, clie
 
 
 @pytest.mark.django_db
+@pytest.mark.slow
 def test_every_page_is_valid_html_by_the_nu_html_checker(archive, client, tmp_path):
     require(shutil.which("java") and VNU.exists(), "Java and the Nu HTML Checker (npm vnu-jar)")
     files = []
@@ -70,14 +45,9 @@ def test_every_page_is_valid_html_by_the_nu_html_checker(archive, client, tmp_pa
     assert problems == []
 
 
-@pytest.fixture
-def site(live_server, transactional_db):
-    call_command("loaddata", "diplo", verbosity=0)
-    return live_server.url
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.slow
 def test_no_page_has_an_axe_violation_of_wcag_2_a_or_aa_at_desktop_or_phone_width(site, playwright_browser):
     require(AXE.exists(), "axe-core (npm axe-core)")
     failures = []
@@ -101,6 +71,7 @@ def test_no_page_has_an_axe_violation_of_wcag_2_a_or_aa_at_desktop_or_phone_widt
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.slow
 def test_every_page_fits_a_phone_screen_without_sideways_scrolling(site, playwright_browser):
     context = playwright_browser.new_context(viewport=PHONE, java_script_enabled=True)
     page = context.new_page()

@@ -16,33 +16,18 @@ from events.models import Event, EventRelation, Participation, Sanction
 from .factories import (
     cite,
     make_event,
+    make_office,
     make_organization,
     make_person,
-    make_office,
     make_sanction,
     make_source,
     make_topic,
     relate,
     take_part,
 )
+from .helpers import html_of, text_of
 
 pytestmark = pytest.mark.django_db
-
-
-BLOCK_TAG = re.compile(
-    r"</?(p|div|li|ul|ol|dl|dt|dd|h[1-6]|section|article|header|footer|nav|main"
-    r"|blockquote|figure|figcaption|br|title|option)\b[^>]*>"
-)
-
-
-def text_of(response):
-    """The page's text as a reader sees it: blocks apart, inline tags gone, spaces collapsed."""
-    html = BLOCK_TAG.sub(" ", response.content.decode())
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", "", html))).strip()
-
-
-def html_of(response):
-    return response.content.decode()
 
 
 # Event pages
@@ -722,6 +707,16 @@ def test_every_page_has_the_site_navigation_a_skip_link_and_its_own_title(client
         assert f'<a href="{url}" aria-current="page">{title}</a>' in html
         assert "<script" not in html
         assert "style=" not in html
+
+
+def test_every_page_links_the_site_icon_and_favicon_ico_leads_to_it(client):
+    icon = client.get("/favicon.ico", follow=True)
+
+    assert icon.status_code == 200
+    assert icon.redirect_chain[-1][0] == "/static/favicon.svg"
+    assert icon["Content-Type"] == "image/svg+xml"
+    for url in [reverse("timeline"), reverse("person_list"), "/no-such-page/"]:
+        assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html_of(client.get(url))
 
 
 # Queries stay flat as rows grow

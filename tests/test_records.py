@@ -5,21 +5,19 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from events.dates import FuzzyDate, Precision, parse_partial_date
-from events.models import Citation, Event, Organization, Person, Sanction, Source
+from events.models import Citation, Event, Sanction
+
+from .factories import (
+    make_event,
+    make_organization,
+    make_person,
+    make_sanction,
+    make_source,
+)
 
 pytestmark = pytest.mark.django_db
 
-
-def make_person(name="Tom Tugendhat"):
-    return Person.objects.create(name=name, slug=name.lower().replace(" ", "-"), sort_name=name)
-
-
-def make_organization(name="Chinese foreign ministry"):
-    return Organization.objects.create(name=name, slug=name.lower().replace(" ", "-"), kind="ministry")
-
-
-def make_source(text="The UK imposed sanctions on four Chinese officials."):
-    return Source.objects.create(slug="a-source", kind="news_article", title="A source", text=text)
+SOURCE_TEXT = "The UK imposed sanctions on four Chinese officials."
 
 
 def test_a_sanction_with_two_targets_is_refused_by_the_database():
@@ -41,27 +39,27 @@ def test_a_sanction_with_no_target_is_refused_by_validation_with_a_message():
 
 
 def test_a_sanction_with_one_target_is_saved():
-    sanction = Sanction.objects.create(imposing_country="CN", target_person=make_person())
+    sanction = Sanction.objects.create(imposing_country="CN", target_person=make_person("Tom Tugendhat"))
     assert sanction.target.name == "Tom Tugendhat"
 
 
 def test_a_citation_supporting_two_records_is_refused_by_the_database():
-    source = make_source()
-    event = Event.objects.create(title="E", slug="e", kind="statement", summary="s")
-    sanction = Sanction.objects.create(imposing_country="GB", target_person=make_person())
+    source = make_source(SOURCE_TEXT, title="A source")
+    event = make_event("E", kind=Event.Kind.STATEMENT)
+    sanction = make_sanction(make_person(), imposing_country="GB")
     with pytest.raises(IntegrityError), transaction.atomic():
         Citation.objects.create(source=source, quote="four Chinese officials", event=event, sanction=sanction)
 
 
 def test_a_quote_missing_from_its_source_is_refused_with_a_message_that_says_so():
-    citation = Citation(source=make_source(), quote="five Chinese officials")
+    citation = Citation(source=make_source(SOURCE_TEXT, title="A source"), quote="five Chinese officials")
     with pytest.raises(ValidationError) as error:
         citation.full_clean(exclude=["event", "sanction", "office"])
     assert "not in the text of “A source”" in str(error.value.message_dict["quote"])
 
 
 def test_a_quote_is_verbatim_only_when_it_matches_exactly():
-    source = make_source()
+    source = make_source(SOURCE_TEXT, title="A source")
     assert Citation(source=source, quote="four Chinese officials").is_verbatim
     assert not Citation(source=source, quote="Four Chinese officials").is_verbatim
     assert not Citation(source=source, quote="").is_verbatim

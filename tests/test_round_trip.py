@@ -12,7 +12,7 @@ from django.db import connection
 from events.models import Event
 
 # Real commits: `flush` and `migrate` cannot run inside the transaction an ordinary test is wrapped in.
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 def dump(*labels):
@@ -32,7 +32,7 @@ def export_wipe_and_reimport(tmp_path, *labels):
     return exported
 
 
-def test_exporting_the_archive_and_loading_it_into_an_empty_database_gives_identical_data(archive, tmp_path):
+def test_exporting_the_archive_and_loading_it_into_an_empty_database_gives_identical_data(committed_archive, tmp_path):
     assert Event.objects.exists()
 
     exported = export_wipe_and_reimport(tmp_path, "events")
@@ -41,7 +41,7 @@ def test_exporting_the_archive_and_loading_it_into_an_empty_database_gives_ident
     assert dump("events") == exported
 
 
-def test_the_history_of_edits_survives_an_export_and_reimport_unchanged(archive, tmp_path):
+def test_the_history_of_edits_survives_an_export_and_reimport_unchanged(committed_archive, tmp_path):
     editor = User.objects.create_user("editor", password="a-long-editor-password", is_staff=True)
     event = Event.objects.get(slug="david-lammy-meets-wang-yi")
     event.title = "Lammy and Wang Yi meet in Beijing"

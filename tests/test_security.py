@@ -5,23 +5,19 @@ the admin in test_admin.py.
 """
 
 import json
-import os
 import re
-import secrets
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import include, path
 
-from .test_page_quality import public_pages
+from .helpers import ROOT, django_environment, public_pages
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parent.parent
 LOGIN = "/admin/login/"
 PASSWORD = "correct horse battery staple"
 
@@ -38,8 +34,7 @@ urlpatterns = [path("broken/", broken_view), path("", include("diplo.urls"))]
 
 
 @pytest.fixture
-def editors(db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, for tests only
+def editors(db):
     return [User.objects.create_user(f"editor{n}", password=PASSWORD, is_staff=True) for n in range(1, 4)]
 
 
@@ -154,18 +149,7 @@ print(json.dumps({
 """
 
 
-def django_environment(**env):
-    base = {
-        key: value
-        for key, value in os.environ.items()
-        if key
-        not in {"HTTPS", "DEBUG", "DATABASE_URL", "DATABASE_REPLICA_URL", "CACHE_URL", "SECRET_KEY", "ALLOWED_HOSTS", "DIPLO_PLAIN_STATIC"}
-        # The test run's own allowance, which the deployment checklist rightly refuses.
-        and key != "DJANGO_ALLOW_ASYNC_UNSAFE"
-    }
-    return base | {"DJANGO_SETTINGS_MODULE": "diplo.settings", "SECRET_KEY": secrets.token_urlsafe(50)} | env
-
-
+@pytest.mark.slow
 def test_with_https_on_plain_http_is_redirected_and_responses_carry_hsts_and_cookies_are_secure(tmp_path):
     result = subprocess.run(
         [sys.executable, "-c", HTTPS_PROBE],
@@ -189,11 +173,13 @@ def test_with_https_on_plain_http_is_redirected_and_responses_carry_hsts_and_coo
     assert seen["cookies"] == {"csrftoken": True, "sessionid": True}
 
 
+@pytest.mark.slow
 def test_the_deployment_checklist_finds_no_issue_with_production_settings():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
-        env=django_environment(ALLOWED_HOSTS="diplo.example"),
+        # HTTPS and static files with a manifest, as a deployment has them by default.
+        env=django_environment(ALLOWED_HOSTS="diplo.example", HTTPS=None, DIPLO_PLAIN_STATIC=None),
         capture_output=True,
         text=True,
         timeout=120,

@@ -11,34 +11,30 @@ from django.urls import reverse
 
 from events.models import Event, Participation
 
-from .factories import cite, make_event, make_organization, make_person, make_source, make_topic, take_part
+from .factories import (
+    cite,
+    make_event,
+    make_organization,
+    make_person,
+    make_source,
+    make_topic,
+    take_part,
+)
+from .helpers import html_of, summary, titles
 
 pytestmark = pytest.mark.django_db
 
 TIMELINE = reverse("timeline")
 
 
-def titles(response):
-    """The event titles the page lists, in order."""
-    return [unescape(title) for title in re.findall(r'class="event-title"><a href="[^"]*">([^<]*)</a>', page(response))]
-
-
 def headings(response):
     """The year and month headings, in order."""
-    return [unescape(text) for text in re.findall(r"<h[23][^>]*>([^<]*)</h[23]>", page(response))]
-
-
-def page(response):
-    return response.content.decode()
-
-
-def summary(response):
-    return unescape(re.search(r'<p class="summary">(.*?)</p>', page(response), re.S).group(1))
+    return [unescape(text) for text in re.findall(r"<h[23][^>]*>([^<]*)</h[23]>", html_of(response))]
 
 
 def error_beside(response, field):
     """The error message shown with a form field, as linked by its aria-describedby."""
-    html = page(response)
+    html = html_of(response)
     assert re.search(rf'aria-describedby="[^"]*id_{field}_error[^"]*"[^>]*id="id_{field}"', html), html
     return unescape(re.search(rf'<ul class="errorlist" id="id_{field}_error"><li>(.*?)</li>', html).group(1))
 
@@ -75,7 +71,7 @@ def test_an_event_known_only_to_its_year_is_grouped_at_the_end_of_that_year_as_m
 
     assert headings(response) == ["2021", "March 2021", "2021 — month not known"]
     assert "A report" in titles(response)
-    assert "<span class=\"event-date\">2021</span>" in page(response)
+    assert "<span class=\"event-date\">2021</span>" in html_of(response)
 
 
 def test_undated_events_are_listed_last_under_date_unknown(client):
@@ -94,7 +90,7 @@ def test_each_event_shows_its_date_kind_participants_and_topics(client):
     wang_yi = make_person("Wang Yi")
     take_part(event, wang_yi, Participation.Role.HOST)
 
-    html = page(client.get(TIMELINE))
+    html = html_of(client.get(TIMELINE))
 
     assert f'<a href="{event.get_absolute_url()}">Lammy meets Wang Yi</a>' in html
     assert "October 2024" in html
@@ -254,7 +250,7 @@ def test_a_malformed_date_is_a_bad_request_with_the_message_beside_the_field(cli
 
     assert response.status_code == 400
     assert error_beside(response, "date_from") == message
-    assert f'value="{value}"' in page(response)
+    assert f'value="{value}"' in html_of(response)
 
 
 def test_a_from_date_after_the_to_date_is_a_bad_request(client):
@@ -302,7 +298,7 @@ def test_the_topic_select_lists_children_after_their_parent(client):
     make_topic("Xinjiang", parent=human_rights, slug="xinjiang")
     make_topic("Climate", slug="climate")
 
-    options = re.findall(r'<option value="([^"]*)"', page(client.get(TIMELINE)))
+    options = re.findall(r'<option value="([^"]*)"', html_of(client.get(TIMELINE)))
 
     assert options[:4] == ["", "climate", "human-rights", "xinjiang"]
 
@@ -401,7 +397,7 @@ def test_filters_that_match_nothing_say_so(client):
 
     assert response.status_code == 200
     assert summary(response) == "0 events · of the kind “Letter”"
-    assert "No published events match these filters." in page(response)
+    assert "No published events match these filters." in html_of(response)
 
 
 def test_an_empty_archive_shows_an_empty_timeline(client):
@@ -422,14 +418,14 @@ def test_several_bad_values_are_all_reported_at_once(client):
     response = client.get(TIMELINE, {"date_from": "abc", "topic": "nope", "actor": "Nobody"})
 
     assert response.status_code == 400
-    html = page(response)
+    html = html_of(response)
     for field in ("date_from", "topic", "actor"):
         assert f'href="#id_{field}"' in html
         assert error_beside(response, field)
 
 
 def test_labels_are_tied_to_their_fields(client):
-    html = page(client.get(TIMELINE))
+    html = html_of(client.get(TIMELINE))
 
     for field in ("actor", "date_from", "date_to", "topic", "kind", "country", "q"):
         assert f'<label for="id_{field}">' in html
@@ -440,7 +436,7 @@ def test_the_actor_field_suggests_people_and_organizations(client):
     make_person("David Lammy")
     make_organization("FCDO")
 
-    html = page(client.get(TIMELINE))
+    html = html_of(client.get(TIMELINE))
 
     assert 'list="actor-names"' in html
     assert '<option value="David Lammy"></option>' in html
@@ -464,7 +460,7 @@ def test_no_value_of_any_parameter_is_a_server_error(client, field):
 
 def link(response, rel):
     """The query string of the page's link with this rel, unescaped."""
-    found = re.search(rf'<a href="\?([^"]*)" rel="{rel}">', page(response))
+    found = re.search(rf'<a href="\?([^"]*)" rel="{rel}">', html_of(response))
     return unescape(found.group(1)) if found else None
 
 
@@ -505,7 +501,7 @@ def test_the_earlier_events_link_goes_back_a_whole_page(client):
     assert titles(back) == titles(follow(client, first, "next"))
     assert titles(follow(client, back, "prev")) == titles(first)
     assert link(first, "prev") is None
-    assert "First page" in page(third) and "First page" not in page(first)
+    assert "First page" in html_of(third) and "First page" not in html_of(first)
 
 
 def test_pages_run_on_from_dated_events_into_undated_ones(client):
@@ -539,8 +535,8 @@ def test_a_place_in_the_timeline_that_is_not_an_event_number_is_a_bad_request_th
     response = client.get(TIMELINE, {"after": value})
 
     assert response.status_code == 400
-    assert "should be an event’s number" in page(response) or "should be an event's number" in page(response)
-    assert "Skip to main content" in page(response)
+    assert "should be an event’s number" in html_of(response) or "should be an event's number" in html_of(response)
+    assert "Skip to main content" in html_of(response)
 
 
 def test_a_place_in_the_timeline_that_is_gone_is_not_found_in_the_sites_design(client):
@@ -551,8 +547,8 @@ def test_a_place_in_the_timeline_that_is_gone_is_not_found_in_the_sites_design(c
     response = client.get(TIMELINE, {"after": gone_pk})
 
     assert response.status_code == 404
-    assert "Page not found" in page(response)
-    assert "no longer in the timeline" in page(response)
+    assert "Page not found" in html_of(response)
+    assert "no longer in the timeline" in html_of(response)
 
 
 def test_asking_for_events_both_after_and_before_is_a_bad_request(client):
@@ -561,7 +557,7 @@ def test_asking_for_events_both_after_and_before_is_a_bad_request(client):
     response = client.get(TIMELINE, {"after": event.pk, "before": event.pk})
 
     assert response.status_code == 400
-    assert "not both" in page(response)
+    assert "not both" in html_of(response)
 
 
 # Queries

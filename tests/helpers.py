@@ -1,0 +1,143 @@
+"""What the tests share: reading a page as a visitor does, posting an admin form back, the
+archive and its public pages, and fresh Django processes for settings read once at start-up.
+
+Fixtures are in conftest.py; records are made with factories.py."""
+
+import os
+import re
+import secrets
+import subprocess
+import sys
+from html import unescape
+from pathlib import Path
+
+from django.core.management import call_command
+from django.forms import CheckboxInput
+
+from events.models import Event, Organization, Person, Sanction, Source, Topic
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Pages
+
+
+BLOCK_TAG = re.compile(
+    r"</?(p|div|li|ul|ol|dl|dt|dd|h[1-6]|section|article|header|footer|nav|main"
+    r"|blockquote|figure|figcaption|br|title|option)\b[^>]*>"
+)
+
+
+def html_of(response):
+    return response.content.decode()
+
+
+def text_of(response):
+    """The page's text as a reader sees it: blocks apart, inline tags gone, spaces collapsed."""
+    html = BLOCK_TAG.sub(" ", html_of(response))
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", "", html))).strip()
+
+
+def titles(response):
+    """The event titles the page lists, in order."""
+    found = re.findall(r'class="event-title"><a href="[^"]*">([^<]*)</a>', html_of(response))
+    return [unescape(title) for title in found]
+
+
+def summary(response):
+    """The line above a list that says how many it holds and what it is filtered by, as text."""
+    html = re.search(r'<p class="summary">(.*?)</p>', html_of(response), re.S).group(1)
+    return unescape(re.sub(r"<[^>]+>", "", html)).strip()
+
+
+def form_data(response):
+    """What an admin page's form shows, as a browser would post it back: the form and every inline."""
+    forms = [response.context["adminform"].form]
+    for inline in response.context.get("inline_admin_formsets") or []:
+        forms += [inline.formset.management_form, *inline.formset.forms]
+    data = {}
+    for form in forms:
+        for field in form:
+            value = field.value()
+            if isinstance(field.field.widget, CheckboxInput):
+                if value:
+                    data[field.html_name] = "on"
+            elif isinstance(value, (list, tuple)):
+                data[field.html_name] = [str(item) for item in value]
+            else:
+                data[field.html_name] = "" if value is None else str(value)
+    return data
+
+
+# The real archive
+
+
+def load_archive_fixture():
+    """Loads fixtures/diplo.json by name, as bin/serve does (settings.FIXTURE_DIRS holds fixtures/)."""
+    call_command("loaddata", "diplo", verbosity=0)
+
+
+def lammy_meets_wang_yi():
+    return Event.objects.get(slug="david-lammy-meets-wang-yi")
+
+
+def public_pages():
+    """(name, path, expected status) for every kind of public page, from the loaded archive."""
+    event = Event.objects.published().get(participations__person__slug="wang-yi", kind="meeting")
+    return [
+        ("timeline", "/", 200),
+        ("timeline filtered", "/?topic=human-rights&actor=Mr+Lammy&date_from=2024", 200),
+        ("timeline with a bad date", "/?date_from=2024-13-40", 400),
+        ("event", event.get_absolute_url(), 200),
+        ("people", "/people/", 200),
+        ("person", Person.objects.get(slug="david-lammy").get_absolute_url(), 200),
+        ("organizations", "/organizations/", 200),
+        ("organization", Organization.objects.filter(sanctions_imposed__isnull=False).first().get_absolute_url(), 200),
+        ("sanctions", "/sanctions/", 200),
+        ("sanctions filtered", "/sanctions/?imposing_country=CN&year=2021", 200),
+        ("sanction", Sanction.objects.exclude(responds_to=None).first().get_absolute_url(), 200),
+        ("sources", "/sources/", 200),
+        ("source", Source.objects.order_by("pk").first().get_absolute_url(), 200),
+        ("topics", "/topics/", 200),
+        ("topic", Topic.objects.get(slug="human-rights").get_absolute_url(), 200),
+        ("unknown page", "/events/no-such-event/", 404),
+    ]
+
+
+# Fresh processes: settings are read once, at start-up, so what they make of the environment
+# is seen only in a process of its own.
+
+# What diplo/settings.py reads, and the test run's own allowance for Playwright (which the
+# deployment checklist rightly refuses): a fresh process inherits none of them.
+SETTINGS_VARIABLES = {
+    "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS",
+    "DATABASE_URL", "DATABASE_REPLICA_URL", "CONN_MAX_AGE", "CACHE_URL", "PAGE_CACHE_SECONDS",
+    "DIPLO_PLAIN_STATIC", "HTTPS", "SECURE_SSL_REDIRECT", "BEHIND_TLS_PROXY",
+    "AXES_FAILURE_LIMIT", "LOG_LEVEL", "DJANGO_ALLOW_ASYNC_UNSAFE",
+}
+
+
+def django_environment(**env):
+    """A fresh process's environment: production settings with a new secret key, reached as the
+    test client reaches them (plain HTTP, static files without a manifest, host "testserver"),
+    then `env`. A variable given as None is left unset."""
+    inherited = {key: value for key, value in os.environ.items() if key not in SETTINGS_VARIABLES}
+    chosen = inherited | {
+        "DJANGO_SETTINGS_MODULE": "diplo.settings",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "HTTPS": "0",
+        "DIPLO_PLAIN_STATIC": "1",
+        "ALLOWED_HOSTS": "testserver",
+    } | env
+    return {key: value for key, value in chosen.items() if value is not None}
+
+
+def run_django(code, **env):
+    """Runs `code` after django.setup() in a fresh process with django_environment(**env)."""
+    return subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup()\n{code}"],
+        cwd=ROOT,
+        env=django_environment(**env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )

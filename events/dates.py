@@ -22,29 +22,9 @@ class Precision(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
 
 
-def fuzzy_date_fields(label):
-    """The three columns of one fuzzy date, to unpack in a model's body."""
-    return (
-        models.CharField(
-            f"{label} precision",
-            max_length=7,
-            choices=Precision.choices,
-            default=Precision.UNKNOWN,
-            help_text="How precisely the sources give this date. Never more precise than they are.",
-        ),
-        models.DateField(
-            f"{label}: earliest",
-            null=True,
-            blank=True,
-            help_text="The first day it may be (the 1st of the month for a month-precision date).",
-        ),
-        models.DateField(
-            f"{label}: latest",
-            null=True,
-            blank=True,
-            help_text="The last day it may be (the 31st of December for a year-precision date).",
-        ),
-    )
+def column_names(prefix):
+    """The names of the three columns that store the fuzzy date `prefix`: date_precision, ..."""
+    return f"{prefix}_precision", f"{prefix}_earliest", f"{prefix}_latest"
 
 
 def period_bounds(precision, day):
@@ -59,6 +39,9 @@ def period_bounds(precision, day):
     raise ValueError(f"{precision!r} has no period")
 
 
+_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
 @dataclass(frozen=True)
 class FuzzyDate:
     precision: str
@@ -67,11 +50,39 @@ class FuzzyDate:
 
     @classmethod
     def of(cls, instance, prefix):
-        return cls(
-            getattr(instance, f"{prefix}_precision"),
-            getattr(instance, f"{prefix}_earliest"),
-            getattr(instance, f"{prefix}_latest"),
-        )
+        """The fuzzy date stored in `instance`'s three columns named by `prefix`."""
+        return cls(*(getattr(instance, name) for name in column_names(prefix)))
+
+    @classmethod
+    def containing(cls, day, precision):
+        """The whole day, month or year that `day` falls in."""
+        return cls(precision, *period_bounds(precision, day))
+
+    @classmethod
+    def parse(cls, text):
+        """'2021', '2021-03' or '2021-03-22' as the year, month or day it names; None as a date never given.
+
+        Raises ValueError with a message fit to show a person.
+        """
+        if text is None:
+            return cls(Precision.UNKNOWN)
+        text = text.strip()
+        match = _PARTIAL_DATE.match(text)
+        if not match:
+            raise ValueError("Enter a date as YYYY, YYYY-MM or YYYY-MM-DD.")
+        year, month, day = (int(part) if part else None for part in match.groups())
+        try:
+            if day is not None:
+                return cls.containing(datetime.date(year, month, day), Precision.DAY)
+            if month is not None:
+                return cls.containing(datetime.date(year, month, 1), Precision.MONTH)
+            return cls.containing(datetime.date(year, 1, 1), Precision.YEAR)
+        except ValueError:
+            raise ValueError(f"{text} is not a real date.") from None
+
+    def as_fields(self, prefix):
+        """The keyword arguments that store this date in the columns named by `prefix`."""
+        return dict(zip(column_names(prefix), (self.precision, self.earliest, self.latest), strict=True))
 
     @property
     def is_known(self):
@@ -79,6 +90,9 @@ class FuzzyDate:
 
     def errors(self):
         """What is wrong with these three values, as {suffix: message}."""
+        return self.shape_errors() or self.range_errors()
+
+    def shape_errors(self):
         if not self.is_known:
             if self.earliest and self.latest and self.earliest > self.latest:
                 return {"latest": "The latest day cannot come before the earliest."}
@@ -91,6 +105,14 @@ class FuzzyDate:
             return {"latest": f"The latest day must fall in the same {self.precision} as the earliest."}
         if latest < self.earliest:
             return {"latest": "The latest day cannot come before the earliest."}
+        return {}
+
+    def range_errors(self):
+        """A bound outside the days a diplomatic archive can hold: a typo such as 0204 or 2204."""
+        first, last = plausible_days()
+        for suffix, day in (("earliest", self.earliest), ("latest", self.latest)):
+            if day is not None and not first <= day <= last:
+                return {suffix: f"Give a date between {format_day(first)} and {format_day(last)}."}
         return {}
 
     def completed(self):
@@ -128,17 +150,87 @@ def format_day(day):
     return f"{day.day} {day:%B %Y}"
 
 
-def clean_fuzzy_date(instance, prefix):
-    """Fill in a fuzzy date's missing bound and raise its errors against its fields."""
-    date = FuzzyDate.of(instance, prefix).completed()
-    errors = date.errors()
-    if errors:
-        raise ValidationError({f"{prefix}_{suffix}": message for suffix, message in errors.items()})
-    setattr(instance, f"{prefix}_earliest", date.earliest)
-    setattr(instance, f"{prefix}_latest", date.latest)
+# The archive's records are modern diplomacy; a date before this is a typo.
+FIRST_PLAUSIBLE_DAY = datetime.date(1800, 1, 1)
 
 
-_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+def plausible_days():
+    """The first and last day a stored date may be: 1800 to the end of next year (a planned visit or
+    a sanction's end may be announced ahead), taken from today's date at each check."""
+    return FIRST_PLAUSIBLE_DAY, datetime.date(datetime.date.today().year + 1, 12, 31)
+
+
+class FuzzyDateField:
+    """A fuzzy date on a model: `published = FuzzyDateField("Published")` declares its three columns
+    (published_precision, published_earliest, published_latest) and reads them as one FuzzyDate.
+
+    It is not a column itself: queries and forms name the columns. `clean_fuzzy_dates` checks
+    every one a model declares.
+    """
+
+    def __init__(self, label):
+        # The columns are made now, while the model's body is read, so they keep their place among
+        # its fields (and in forms, fixtures and migrations) as if written there one by one.
+        self.columns = (
+            models.CharField(
+                f"{label} precision",
+                max_length=7,
+                choices=Precision.choices,
+                default=Precision.UNKNOWN,
+                help_text="How precisely the sources give this date. Never more precise than they are.",
+            ),
+            models.DateField(
+                f"{label}: earliest",
+                null=True,
+                blank=True,
+                help_text="The first day it may be (the 1st of the month for a month-precision date).",
+            ),
+            models.DateField(
+                f"{label}: latest",
+                null=True,
+                blank=True,
+                help_text="The last day it may be (the 31st of December for a year-precision date).",
+            ),
+        )
+
+    def contribute_to_class(self, model, name):
+        self.name = name
+        for column_name, column in zip(column_names(name), self.columns, strict=True):
+            model.add_to_class(column_name, column)
+        setattr(model, name, self)
+
+    def __get__(self, record, model=None):
+        if record is None:
+            return self
+        return FuzzyDate.of(record, self.name)
+
+    def __set__(self, record, date):
+        for column_name, value in date.as_fields(self.name).items():
+            setattr(record, column_name, value)
+
+    def clean(self, record):
+        """Fill in the date's missing bound, or raise its errors against its columns."""
+        date = getattr(record, self.name).completed()
+        errors = date.errors()
+        if errors:
+            raise ValidationError({f"{self.name}_{suffix}": message for suffix, message in errors.items()})
+        setattr(record, self.name, date)
+
+
+def clean_fuzzy_dates(record):
+    """Clean every fuzzy date `record`'s model declares, in the order it declares them (for its clean())."""
+    for attribute in vars(type(record)).values():
+        if isinstance(attribute, FuzzyDateField):
+            attribute.clean(record)
+
+
+def order_errors(record, first, then, message):
+    """{column: message} if the fuzzy date `then` must come before `first` (its last possible day
+    before the other's first), against the column of `then` that says so; else {}. For a clean()."""
+    start, end = getattr(record, first), getattr(record, then)
+    if start.earliest and end.latest and end.latest < start.earliest:
+        return {f"{then}_earliest" if end.earliest else f"{then}_latest": message}
+    return {}
 
 
 def parse_partial_date(text):
@@ -146,15 +238,5 @@ def parse_partial_date(text):
 
     Raises ValueError with a message fit to show a person.
     """
-    match = _PARTIAL_DATE.match(text.strip())
-    if not match:
-        raise ValueError("Enter a date as YYYY, YYYY-MM or YYYY-MM-DD.")
-    year, month, day = (int(part) if part else None for part in match.groups())
-    try:
-        if day is not None:
-            return period_bounds(Precision.DAY, datetime.date(year, month, day))
-        if month is not None:
-            return period_bounds(Precision.MONTH, datetime.date(year, month, 1))
-        return period_bounds(Precision.YEAR, datetime.date(year, 1, 1))
-    except ValueError:
-        raise ValueError(f"{text.strip()} is not a real date.") from None
+    date = FuzzyDate.parse(text)
+    return date.earliest, date.latest

@@ -8,16 +8,16 @@ import itertools
 
 from django.utils.text import slugify
 
-from events.dates import Precision, parse_partial_date
+from events.dates import FuzzyDate
 from events.models import (
     Alias,
     Citation,
     Event,
     EventRelation,
+    Office,
     Organization,
     Participation,
     Person,
-    Office,
     Sanction,
     Source,
     Topic,
@@ -28,15 +28,6 @@ _numbers = itertools.count(1)
 
 def unique_slug(text):
     return f"{slugify(text)[:100]}-{next(_numbers)}"
-
-
-def fuzzy(prefix, date):
-    """The three fields of a fuzzy date, from "2021", "2021-03", "2021-03-22" or None."""
-    if date is None:
-        return {f"{prefix}_precision": Precision.UNKNOWN}
-    precision = {4: Precision.YEAR, 7: Precision.MONTH, 10: Precision.DAY}[len(date)]
-    first, last = parse_partial_date(date)
-    return {f"{prefix}_precision": precision, f"{prefix}_earliest": first, f"{prefix}_latest": last}
 
 
 def make_person(name="David Lammy", *, aliases=(), **fields):
@@ -67,7 +58,7 @@ def make_event(title="Foreign Secretary meets Wang Yi", *, date="2024-10-18", to
     fields.setdefault("slug", unique_slug(title))
     fields.setdefault("kind", Event.Kind.MEETING)
     fields.setdefault("summary", f"What happened: {title}.")
-    event = Event.objects.create(title=title, **fuzzy("date", date), **fields)
+    event = Event.objects.create(title=title, **FuzzyDate.parse(date).as_fields("date"), **fields)
     event.topics.set(topics)
     return event
 
@@ -79,7 +70,8 @@ def take_part(event, actor, role=Participation.Role.SPEAKER, **fields):
 
 
 def make_office(person, title="Foreign Secretary", *, start="2024-07-05", end=None, **fields):
-    return Office.objects.create(person=person, title=title, **fuzzy("start", start), **fuzzy("end", end), **fields)
+    dates = {**FuzzyDate.parse(start).as_fields("start"), **FuzzyDate.parse(end).as_fields("end")}
+    return Office.objects.create(person=person, title=title, **dates, **fields)
 
 
 def relate(from_event, to_event, relation=EventRelation.Relation.RESPONDS_TO):
@@ -91,7 +83,8 @@ def make_source(
 ):
     fields.setdefault("slug", unique_slug(title))
     fields.setdefault("kind", Source.Kind.NEWS_ARTICLE)
-    return Source.objects.create(title=title, text=text, **fuzzy("published", published), **fields)
+    date = FuzzyDate.parse(published).as_fields("published")
+    return Source.objects.create(title=title, text=text, **date, **fields)
 
 
 def cite(record, quote, source=None):
@@ -104,6 +97,5 @@ def cite(record, quote, source=None):
 def make_sanction(target, *, imposing_country="CN", announced="2021-03-26", **fields):
     key = "target_person" if isinstance(target, Person) else "target_organization"
     fields.setdefault("status", Sanction.Status.ACTIVE)
-    return Sanction.objects.create(
-        imposing_country=imposing_country, **{key: target}, **fuzzy("announced", announced), **fields
-    )
+    date = FuzzyDate.parse(announced).as_fields("announced")
+    return Sanction.objects.create(imposing_country=imposing_country, **{key: target}, **date, **fields)

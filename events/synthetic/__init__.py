@@ -1,0 +1,1 @@
+"""A synthetic archive for load tests: see the generate_archive command."""

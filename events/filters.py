@@ -1,15 +1,18 @@
-"""How the timeline and the sanctions list are filtered: one FilterSet each, the single definition
-of what every GET parameter means, what makes it invalid, and how to say it in plain English."""
+"""How the public lists are filtered and paged: one FilterSet each for the timeline and the sanctions
+list, and one form each for the two ways of paging, together the single definition of what every
+GET parameter means, what makes it invalid, and how to say it in plain English."""
 
 from dataclasses import dataclass
 
 import django_filters
 from django import forms
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, F, Value
+from django.utils.html import format_html, format_html_join
 
-from . import search
+from diplo.views import BadAddress
+
+from . import caching, search
 from .dates import parse_partial_date
 from .models import Country, Event, Organization, Person, Sanction, Topic
 
@@ -141,12 +144,12 @@ def actor_names():
     Kept in the cache for a few minutes, and forgotten when a name is saved: every filtered page
     shows them.
     """
-    return cache.get_or_set("actor-names", read_actor_names, SUGGESTED_NAMES_SECONDS)
+    return caching.kept("actor-names", [str], read_actor_names, SUGGESTED_NAMES_SECONDS)
 
 
 def forget_actor_names(**kwargs):
     """Connected in apps.py: a person, organization or alias saved or deleted changes the names."""
-    cache.delete("actor-names")
+    caching.forget("actor-names")
 
 
 def read_actor_names():
@@ -158,10 +161,17 @@ def read_actor_names():
     return sorted(names, key=str.casefold)
 
 
+def isolated(text):
+    """`text`, a record's or a visitor's, in a <bdi>: a right-to-left mark in it cannot reorder the words around it."""
+    return format_html("<bdi>{}</bdi>", text)
+
+
 def join_or(names):
-    if len(names) <= 1:
-        return "".join(names)
-    return f"{', '.join(names[:-1])} or {names[-1]}"
+    """The names as "A, B or C", each isolated."""
+    *others, last = [isolated(name) for name in names]
+    if not others:
+        return last
+    return format_html("{} or {}", format_html_join(", ", "{}", ((name,) for name in others)), last)
 
 
 class FilterForm(forms.Form):
@@ -258,13 +268,16 @@ class EventFilter(django_filters.FilterSet):
         return queryset.search(text)
 
     def describe(self):
-        """What the list is filtered by, as phrases to follow its count: ["about Human rights", ...]."""
+        """What the list is filtered by, as phrases to follow its count: ["about Human rights", ...].
+
+        A phrase that holds a name or a typed word is HTML, the value isolated in a <bdi>.
+        """
         data = self.form.cleaned_data
         phrases = []
         if data.get("topic"):
-            phrases.append(f"about {self.chosen_topic().name}")
+            phrases.append(format_html("about {}", isolated(self.chosen_topic().name)))
         if data.get("actor"):
-            phrases.append(f"with {join_or(data['actor'].names)}")
+            phrases.append(format_html("with {}", join_or(data["actor"].names)))
         if data.get("kind"):
             phrases.append(f"of the kind “{Event.Kind(data['kind']).label}”")
         if data.get("country"):
@@ -277,7 +290,7 @@ class EventFilter(django_filters.FilterSet):
         elif date_to:
             phrases.append(f"up to {date_to.text}")
         if data.get("q"):
-            phrases.append(f"matching “{data['q']}”")
+            phrases.append(format_html("matching “{}”", isolated(data["q"])))
         return phrases
 
 
@@ -329,9 +342,84 @@ class SanctionFilter(django_filters.FilterSet):
         if data.get("imposing_country"):
             phrases.append(f"imposed by {Country(data['imposing_country']).label}")
         if data.get("target"):
-            phrases.append(f"on {join_or(data['target'].names)}")
+            phrases.append(format_html("on {}", join_or(data["target"].names)))
         if data.get("status"):
             phrases.append(Sanction.Status(data["status"]).label.lower())
         if data.get("year") is not None:
             phrases.append(f"announced in {data['year']}")
         return phrases
+
+
+# Paging. Its parameters are not fields of a filter form: a new filter starts at the first page.
+
+
+class PageNumberField(forms.Field):
+    """A page number, read as the paginator always read it (int()); absent, the first page."""
+
+    default_error_messages = {"invalid": "The page number in the address should be a whole number, like ?page=2."}
+
+    def clean(self, value):
+        if value is None:
+            return 1
+        try:
+            return int(value)
+        except ValueError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class EventNumberField(forms.Field):
+    """An event's number as the timeline's page links give it: ASCII digits and nothing else."""
+
+    def __init__(self, parameter, **kwargs):
+        super().__init__(required=False, **kwargs)
+        self.error_messages["invalid"] = (
+            f"The place in the timeline (?{parameter}=) should be an event’s number, as the page links give."
+        )
+
+    def clean(self, value):
+        # Absent, the timeline starts at its beginning; present, even empty, it must be a number.
+        if value is None:
+            return None
+        # 18 digits fit any database's integer.
+        if not (value.isascii() and value.isdigit() and len(value) <= 18):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return int(value)
+
+
+class PageNumberForm(forms.Form):
+    """?page= of a list paged by number: people, organizations, sanctions and sources."""
+
+    page = PageNumberField()
+
+
+class PlaceInTimelineForm(forms.Form):
+    """?after= or ?before=: the event a page of the timeline, or of a topic's events, starts after or ends before."""
+
+    after = EventNumberField("after")
+    before = EventNumberField("before")
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if cleaned_data.get("after") is not None and cleaned_data.get("before") is not None:
+            raise ValidationError(
+                "Ask for the events after one event or before one, not both.", code="after_and_before"
+            )
+        return cleaned_data
+
+
+def paging_of(form):
+    """The form's cleaned data; a bad value is a BadAddress, whose message the 400 page shows."""
+    if not form.is_valid():
+        raise BadAddress(next(message for messages in form.errors.values() for message in messages))
+    return form.cleaned_data
+
+
+def page_number(query):
+    """The page a list paged by number is asked for: ?page=, 1 if absent."""
+    return paging_of(PageNumberForm(query))["page"]
+
+
+def place_in_timeline(query):
+    """(after, before): the numbers of the events a page of the timeline starts after or ends before, or None."""
+    paging = paging_of(PlaceInTimelineForm(query))
+    return paging["after"], paging["before"]

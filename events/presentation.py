@@ -1,0 +1,65 @@
+"""Records arranged the way the pages show them: the timeline's years and months, the topic tree,
+a topic's subtopics, and the footnote naming a record's facts that are not from the documents."""
+
+from django.core.exceptions import FieldDoesNotExist
+
+from .dates import Precision
+
+
+def by_year_and_month(events):
+    """Events grouped for the timeline: [{"heading", "months": [{"heading", "events"}]}].
+
+    Years and months run in order; within a year, events known only to the year come
+    after its months, and events of unknown date form one last group.
+    """
+    years, undated = {}, []
+    for event in events:
+        if event.date_precision == Precision.UNKNOWN or event.date_earliest is None:
+            undated.append(event)
+            continue
+        year = event.date_earliest.year
+        month = None if event.date_precision == Precision.YEAR else event.date_earliest.month
+        years.setdefault(year, {}).setdefault(month, []).append(event)
+    groups = []
+    for year in sorted(years):
+        months = []
+        for month in sorted(years[year], key=lambda month: (month is None, month or 0)):
+            events_in_month = years[year][month]
+            if month is None:
+                heading = f"{year} — month not known"
+            else:
+                heading = events_in_month[0].date_earliest.strftime("%B %Y")
+            months.append({"heading": heading, "events": events_in_month})
+        groups.append({"heading": str(year), "months": months})
+    if undated:
+        groups.append({"heading": "Date unknown", "months": [], "events": undated})
+    return groups
+
+
+def nested(topics):
+    """Topics in tree order, each with its depth, as [{"topic", "children": [...]}] for nested lists."""
+    roots, path = [], []
+    for topic in topics:
+        node = {"topic": topic, "children": []}
+        del path[topic.depth :]
+        (path[-1]["children"] if path else roots).append(node)
+        path.append(node)
+    return roots
+
+
+def children_of(topic, family):
+    """The topic's children by name, picked from `family` (the topic and those below it) without a query."""
+    children = [candidate for candidate in family if candidate.parent_id == topic.pk]
+    children.sort(key=lambda child: (child.name, child.pk))
+    return children
+
+
+def outside_field_names(record):
+    """The names of the fields a record says are not from the documents, for its footnote."""
+    names = []
+    for name in record.outside_fields or []:
+        try:
+            names.append(str(record._meta.get_field(name).verbose_name))
+        except (FieldDoesNotExist, TypeError):
+            names.append(str(name))
+    return names

@@ -5,15 +5,17 @@ summary or place, or of a quote cited for it: "sanction" finds "sanctions", "Lam
 
 import re
 
-from django.db import connection
+from django.db import connections
 from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 
 # Words as both databases' indexes cut them: runs of letters and digits.
 WORD = re.compile(r"[^\W_]+")
 
-# Past this many matching events (SQLite), the timeline is walked and each event checked against
-# them, rather than every match looked up and sorted; see EventQuerySet.among.
+# Past this many matches (the rows a filter points to, or the events a search finds), walking the
+# timeline in order and testing each event against them, stopping after a page, beats looking every
+# match up and sorting them; below it, the other way round. Filters (EventQuerySet.among) and
+# search on SQLite (matching) choose between those same two plans, so they share this threshold.
 MANY_MATCHES = 10_000
 
 
@@ -21,8 +23,13 @@ def words(text):
     return WORD.findall(text.casefold())
 
 
-def matching(words):
-    """A condition on events_event: the event's document holds every one of `words` (from `words()`)."""
+def matching(words, using):
+    """A condition on events_event: the event's document holds every one of `words` (from `words()`).
+
+    `using` is the alias of the database the events are read from, which SQLite's count of the
+    matches must ask too: on an anonymous visitor's page that is the read replica.
+    """
+    connection = connections[using]
     if connection.vendor == "postgresql":
         # The planner chooses: the GIN index for a rare word, the timeline's index for a common one.
         query = " & ".join(f"{word}:*" for word in words)

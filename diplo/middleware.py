@@ -1,5 +1,7 @@
-"""Two guards around every request, one for addresses no page can use, one for a database that is down;
-and the Cache-Control that lets a proxy or CDN keep anonymous visitors' public pages."""
+"""The site's own middleware: which requests may read from the read replica; three guards around
+every request, one for addresses no page can use, one for methods no public page takes, one for
+a database that is down; and the Cache-Control that lets a proxy or CDN keep anonymous visitors'
+public pages."""
 
 import logging
 
@@ -10,12 +12,45 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.cache import has_vary_header, patch_cache_control
 
-from diplo.routers import is_admin, may_be_signed_in
+from diplo.routers import reading_from_replica
 
 logger = logging.getLogger(__name__)
 
+ADMIN_PATH = "/admin/"  # where diplo/urls.py mounts the admin
+
 # Seconds a visitor, or a crawler, is asked to wait before trying again while the database is down.
 RETRY_AFTER = 30
+
+
+def is_admin(request):
+    return request.path_info.startswith(ADMIN_PATH)
+
+
+def may_be_signed_in(request):
+    """Whether the request carries a session cookie, as every signed-in user's does.
+
+    Checked without reading the session, which would itself be a query (and one the
+    replica might answer with a session it has not seen yet).
+    """
+    return settings.SESSION_COOKIE_NAME in request.COOKIES
+
+
+def may_read_from_replica(request):
+    return request.method in {"GET", "HEAD"} and not is_admin(request) and not may_be_signed_in(request)
+
+
+class ReadReplicaMiddleware:
+    """Marks the requests whose reads may come from the replica: anonymous public GETs and HEADs.
+
+    Why those and only those: diplo/routers.py.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with reading_from_replica(may_read_from_replica(request)):
+            return self.get_response(request)
 
 
 class RefuseNulCharactersMiddleware:
@@ -38,6 +73,26 @@ class RefuseNulCharactersMiddleware:
         ):
             return render(request, "400.html", {"message": self.MESSAGE}, status=400)
         return self.get_response(request)
+
+
+class PublicPagesAreReadOnlyMiddleware:
+    """Answers 405, with the site's page and `Allow: GET, HEAD`, to any other method outside the admin.
+
+    No public page accepts anything. Without this an OPTIONS or a TRACE got the whole page, and a
+    PUT or a DELETE the page for a form sent without its CSRF token, which says the wrong thing.
+    """
+
+    ALLOWED = ("GET", "HEAD")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in self.ALLOWED or is_admin(request):
+            return self.get_response(request)
+        response = render(request, "405.html", status=405)
+        response["Allow"] = ", ".join(self.ALLOWED)
+        return response
 
 
 class DatabaseUnavailableMiddleware:

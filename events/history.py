@@ -1,0 +1,64 @@
+"""Every saved change to a record, kept by django-simple-history with who made it and when."""
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class History(HistoricalRecords):
+    """Every saved change, with who made it and when; editors see it and revert from the admin.
+
+    Loading the archive is not an edit, so it makes no history: `loaddata` saves raw, then sets
+    many-to-many fields, which django-simple-history would otherwise record as an anonymous change.
+    A record that has no history yet (loaded, or older than history) gets its stored version
+    recorded just before its first change, so that change can be seen and undone.
+    """
+
+    FIRST_VERSION_REASON = "The record as it stood before its first recorded change"
+
+    def __init__(self, **options):
+        # The admin's message for a change can be long: it names every inline changed with it.
+        options.setdefault("history_change_reason_field", models.TextField(null=True, blank=True))
+        super().__init__(**options)
+
+    def finalize(self, sender, **kwargs):
+        super().finalize(sender, **kwargs)
+        if sender is self.cls:
+            models.signals.pre_save.connect(self.pre_save, sender=sender, weak=False)
+
+    def pre_save(self, instance, raw=False, using=None, **kwargs):
+        if not raw and not instance._state.adding and not hasattr(instance, "skip_history_when_saving"):
+            self.keep_first_version(instance, using)
+
+    def post_save(self, instance, created, using=None, **kwargs):
+        if kwargs.get("raw"):
+            instance.skip_history_when_saving = True  # also silences the many-to-many set that follows
+        super().post_save(instance, created, using=using, **kwargs)
+
+    def pre_delete(self, instance, using=None, **kwargs):
+        super().pre_delete(instance, **kwargs)
+        # Recorded before the delete, not after as django-simple-history does: by then the
+        # many-to-many rows (an event's topics) are gone, and the version would lack them.
+        # A delete that fails rolls this back with it.
+        if getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+            self.create_historical_record(instance, "-", using=using)
+
+    def post_delete(self, instance, using=None, **kwargs):
+        """Already recorded in `pre_delete`."""
+
+    def m2m_changed(self, instance, action, attr, pk_set, reverse, **kwargs):
+        if action in ("pre_add", "pre_remove", "pre_clear") and not reverse:
+            if not hasattr(instance, "skip_history_when_saving"):
+                self.keep_first_version(instance, kwargs.get("using"))
+        super().m2m_changed(instance, action, attr, pk_set, reverse, **kwargs)
+
+    def keep_first_version(self, instance, using):
+        model = type(instance)
+        history = getattr(model, self.manager_name)
+        if instance.pk is None or history.filter(**{model._meta.pk.attname: instance.pk}).exists():
+            return
+        stored = model._default_manager.using(using).filter(pk=instance.pk).first()
+        if stored is not None:
+            stored._history_user = None  # whoever made it is not known
+            stored._change_reason = self.FIRST_VERSION_REASON
+            self.create_historical_record(stored, "+", using=using)

@@ -1,30 +1,157 @@
+from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.utils import flatten_fieldsets
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import router, transaction
+from django.forms.models import BaseInlineFormSet
+from django.http import Http404
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.text import capfirst, get_text_list
+from django.utils.timezone import localtime
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import to_historic
 
+from .dates import column_names
 from .models import (
     Alias,
     Citation,
     Event,
     EventRelation,
+    Office,
     Organization,
     Participation,
     Person,
-    Office,
     Sanction,
     Source,
     Topic,
 )
+from .text import NormalizedTextField
 
 admin.site.site_header = "Diplo editors"
 admin.site.site_title = "Diplo admin"
 admin.site.index_title = "Records"
 
 
-class CitationInline(admin.StackedInline):
+# Versions: a save from a form shown before another editor's save is refused (a lost update).
+
+
+class VersionField(forms.IntegerField):
+    """The version of the record a form showed, sent back hidden with it. It never counts as a
+    change: a form is changed by what its editor typed, not by how old it is."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        # Bounded as the column is, so a forged value is a form error, not a database's overflow.
+        super().__init__(required=False, min_value=1, max_value=2**31 - 1, **kwargs)
+
+    def has_changed(self, initial, data):
+        return False
+
+
+class VersionedForm(forms.ModelForm):
+    """The admin form of a VersionedModel: refuses to save over a change made since it was shown.
+
+    It carries the version it showed; if the stored version has moved on, the save is refused,
+    saying who changed what, and nothing of it is saved. The admin saves a record's own form
+    whether or not anything in it changed, and the inlines beside it (participants, aliases)
+    have no version of their own, so this form is checked on every save. A revert's form shows
+    an old version on purpose: it carries the version stored when it was shown, the one the
+    revert replaces.
+    """
+
+    loaded_version = VersionField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if to_historic(self.instance) is not None:
+            self.fields["loaded_version"].initial = self.instance.stored_version()
+        elif self.instance.pk is not None:
+            self.fields["loaded_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.instance.pk is not None and self.will_be_saved():
+            self.refuse_if_stale(cleaned_data.get("loaded_version"))
+        return cleaned_data
+
+    def will_be_saved(self):
+        return True
+
+    def refuse_if_stale(self, shown_version):
+        stored = self.instance.stored_version(lock=True)
+        # None: the record was deleted, and this is the revert that brings it back.
+        if stored is not None and stored != shown_version:
+            raise ValidationError(stale_message(self.instance, shown_version), code="stale")
+
+
+class VersionedInlineForm(VersionedForm):
+    """An inline's VersionedForm: the admin saves an inline only if it changed, so an unchanged
+    one, however old, overwrites nothing and is let through."""
+
+    def will_be_saved(self):
+        return self.has_changed()
+
+
+def stale_message(record, shown_version):
+    """Tells an editor that `record` was saved by someone else after their form showed `shown_version`."""
+    latest, changed = changes_since(record, shown_version)
+    if latest is None:
+        what = ""
+    else:
+        who = latest.history_user.get_username() if latest.history_user else "someone"
+        when = date_format(localtime(latest.history_date), "j F Y, H:i")
+        if changed:
+            what = f" {who} changed {get_text_list(changed, 'and')} ({when})."
+        else:
+            reason = (latest.history_change_reason or "no field shown here changed").rstrip(".")
+            what = f" {who} saved it ({when}): {reason}."
+    return (
+        f"This {record._meta.verbose_name} was changed since you opened this form:{what} Nothing "
+        "you entered was saved: reload the page to see the current version, then make your changes again."
+    )
+
+
+def changes_since(record, version):
+    """(The latest version of `record` in its history, the labels of the fields changed since
+    `version`), or (None, []) for a record that keeps no history (an office, a topic)."""
+    history = getattr(type(record), "history", None)
+    if history is None:
+        return None, []
+    versions = history.filter(**{record._meta.pk.attname: record.pk}).order_by("-history_date", "-history_id")
+    latest = versions.first()
+    # The last history row of a version holds it complete, its many-to-many fields set.
+    shown = versions.filter(version=version).first() if version is not None else None
+    if latest is None or shown is None:
+        return latest, []
+    changed = latest.diff_against(shown).changed_fields
+    return latest, [capfirst(record._meta.get_field(name).verbose_name) for name in changed]
+
+
+class VersionedAdmin:
+    """The admin of a VersionedModel: its forms are VersionedForms, and the version they carry
+    is a hidden field of the first fieldset."""
+
+    form = VersionedForm
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        seen_only = obj is not None and not self.has_change_permission(request, obj)
+        if seen_only or "loaded_version" in flatten_fieldsets(fieldsets):
+            return fieldsets
+        (name, options), *rest = fieldsets
+        return [(name, {**options, "fields": [*options["fields"], "loaded_version"]}), *rest]
+
+
+class VersionedInline(VersionedAdmin):
+    """An inline of a VersionedModel."""
+
+    form = VersionedInlineForm
+
+
+class CitationInline(VersionedInline, admin.StackedInline):
     model = Citation
     extra = 0
     autocomplete_fields = ["source"]
@@ -53,16 +180,15 @@ class EventRelationInline(admin.TabularInline):
     verbose_name_plural = "related events (this event … that event)"
 
 
-class OfficeInline(admin.TabularInline):
+class OfficeInline(VersionedInline, admin.TabularInline):
     model = Office
     extra = 0
     autocomplete_fields = ["organization"]
-    fields = ["title", "organization", "start_precision", "start_earliest", "start_latest",
-              "end_precision", "end_earliest", "end_latest"]
+    fields = ["title", "organization", *column_names("start"), *column_names("end")]
     show_change_link = True
 
 
-class HistoryAdmin(SimpleHistoryAdmin):
+class HistoryAdmin(VersionedAdmin, SimpleHistoryAdmin):
     """The admin of a record whose every change is kept: its History page lists each version,
     who saved it, when and what changed, and opens any version to revert to it.
 
@@ -72,11 +198,22 @@ class HistoryAdmin(SimpleHistoryAdmin):
     """
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # Asked before the version is looked up, so that a user who may not see the history
+        # learns nothing from the answer, not even whether the version exists.
+        if not self.has_view_history_or_change_history_permission(request):
+            raise PermissionDenied
+        # django-simple-history would look an id like "abc" up, and fail with a 500.
+        versions = getattr(self.model, self.model._meta.simple_history_manager_attribute).model
+        if not (is_a_key(self.model, object_id) and is_a_key(versions, version_id)):
+            raise Http404
         # django-simple-history only hides the Revert button from a user who may view but not
         # change, and saves their POST all the same; reverting is a change, so refuse it.
         if request.method == "POST" and not self.has_change_history_permission(request):
             raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        # In one transaction, as the admin's own change view is: a revert refused halfway
+        # (a stale form, a source's text its citations no longer stand in) leaves nothing saved.
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().history_form_view(request, object_id, version_id, extra_context)
 
     def log_addition(self, request, obj, message):
         entry = super().log_addition(request, obj, message)
@@ -95,8 +232,77 @@ class HistoryAdmin(SimpleHistoryAdmin):
             version.save(update_fields=["history_change_reason"])
 
 
+def is_a_key(model, text):
+    """Whether `text`, from the address, has the form of one of `model`'s primary keys."""
+    try:
+        model._meta.pk.to_python(text)
+    except ValidationError:
+        return False
+    return True
+
+
 def fuzzy_fieldset(prefix, label):
-    return (label, {"fields": [(f"{prefix}_precision", f"{prefix}_earliest", f"{prefix}_latest")]})
+    """A fuzzy date's three columns, side by side under `label`."""
+    return (label, {"fields": [column_names(prefix)]})
+
+
+def fuzzy_date_column(prefix):
+    """A list column showing the fuzzy date `prefix` as the pages do, sorted by its earliest day."""
+
+    @admin.display(description=prefix, ordering=f"{prefix}_earliest")
+    def column(model_admin, record):
+        return str(getattr(record, prefix))
+
+    return column
+
+
+class CitationsBesideTheirSource(BaseInlineFormSet):
+    """A source's citations, edited on its page. The admin builds them before it checks the
+    source's own form, so they hand the source their quotes as submitted: a change to its text is
+    then checked against the citations as they will be, and an editor can correct them in the
+    same step (Source.refuse_to_orphan_citations)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_bound:
+            self.instance.revised_quotes = dict(self.submitted_quotes())
+
+    def submitted_quotes(self):
+        """(pk, quote as submitted, or None if it is to be deleted) for each citation shown."""
+        for form in self.initial_forms:
+            if form.instance.pk is None:
+                continue
+            if self.can_delete and form["DELETE"].data:
+                yield form.instance.pk, None
+            else:
+                yield form.instance.pk, form.fields["quote"].to_python(form["quote"].data)
+
+
+class SourceCitationInline(VersionedInline, admin.TabularInline):
+    model = Citation
+    formset = CitationsBesideTheirSource
+    extra = 0
+    fields = ["quote", "supports"]
+    readonly_fields = ["supports"]
+    verbose_name_plural = "citations of this source, checked against its text"
+    # A source has dozens of citations, each a sentence or two.
+    formfield_overrides = {NormalizedTextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})}}
+
+    def has_add_permission(self, request, obj=None):
+        return False  # a citation is added beside the record it supports, which it needs
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("event", "sanction__target_person", "sanction__target_organization", "office__person")
+        )
+
+    @admin.display(description="supports")
+    def supports(self, citation):
+        record = citation.event or citation.sanction or citation.office
+        url = reverse(f"admin:events_{record._meta.model_name}_change", args=[record.pk])
+        return format_html('<a href="{}">{}: {}</a>', url, record._meta.verbose_name, record)
 
 
 @admin.register(Source)
@@ -110,10 +316,9 @@ class SourceAdmin(HistoryAdmin):
         fuzzy_fieldset("published", "Published"),
         (None, {"fields": ["text", "seed_file", "notes"]}),
     ]
+    inlines = [SourceCitationInline]
 
-    @admin.display(description="published", ordering="published_earliest")
-    def published_display(self, source):
-        return str(source.published)
+    published_display = fuzzy_date_column("published")
 
 
 @admin.register(Person)
@@ -136,7 +341,7 @@ class OrganizationAdmin(HistoryAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(VersionedAdmin, admin.ModelAdmin):
     list_display = ["name", "parent"]
     list_filter = ["parent"]
     search_fields = ["name", "description"]
@@ -159,7 +364,7 @@ class TopicAdmin(admin.ModelAdmin):
 
 
 @admin.register(Office)
-class OfficeAdmin(admin.ModelAdmin):
+class OfficeAdmin(VersionedAdmin, admin.ModelAdmin):
     list_display = ["title", "person", "organization", "start_display", "end_display"]
     list_filter = ["title"]
     search_fields = ["title", "person__name", "person__aliases__name", "organization__name"]
@@ -171,13 +376,8 @@ class OfficeAdmin(admin.ModelAdmin):
     ]
     inlines = [CitationInline]
 
-    @admin.display(description="start", ordering="start_earliest")
-    def start_display(self, office):
-        return str(office.start)
-
-    @admin.display(description="end", ordering="end_earliest")
-    def end_display(self, office):
-        return str(office.end)
+    start_display = fuzzy_date_column("start")
+    end_display = fuzzy_date_column("end")
 
 
 @admin.register(Event)
@@ -194,9 +394,7 @@ class EventAdmin(HistoryAdmin):
     ]
     inlines = [ParticipationInline, CitationInline, EventRelationInline]
 
-    @admin.display(description="date", ordering="date_earliest")
-    def date_display(self, event):
-        return str(event.date)
+    date_display = fuzzy_date_column("date")
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
@@ -237,9 +435,7 @@ class SanctionAdmin(HistoryAdmin):
     ]
     inlines = [CitationInline]
 
-    @admin.display(description="announced", ordering="announced_earliest")
-    def announced_display(self, sanction):
-        return str(sanction.announced)
+    announced_display = fuzzy_date_column("announced")
 
 
 @admin.register(Citation)

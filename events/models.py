@@ -1,15 +1,23 @@
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, router, transaction
 from django.db.models import Count, Q, Value
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
-from simple_history.models import HistoricalRecords
 
 from . import search
-from .dates import FuzzyDate, Precision, clean_fuzzy_date, fuzzy_date_fields
+from .dates import FuzzyDateField, Precision, clean_fuzzy_dates, order_errors
+from .history import History
+from .text import (
+    MINIMUM_QUOTE_WORDS,
+    NOT_IN_TEXT,
+    NOT_UNIQUE,
+    TOO_SHORT,
+    NormalizedTextField,
+    placement_problem,
+    quote_problem,
+)
 
 
 class Country(models.TextChoices):
@@ -48,70 +56,106 @@ def apostrophe_forms(text):
     return {text, text.replace("'", "’"), text.replace("’", "'")}
 
 
-class History(HistoricalRecords):
-    """Every saved change, with who made it and when; editors see it and revert from the admin.
-
-    Loading the archive is not an edit, so it makes no history: `loaddata` saves raw, then sets
-    many-to-many fields, which django-simple-history would otherwise record as an anonymous change.
-    A record that has no history yet (loaded, or older than history) gets its stored version
-    recorded just before its first change, so that change can be seen and undone.
-    """
-
-    FIRST_VERSION_REASON = "The record as it stood before its first recorded change"
-
-    def __init__(self, **options):
-        # The admin's message for a change can be long: it names every inline changed with it.
-        options.setdefault("history_change_reason_field", models.TextField(null=True, blank=True))
-        super().__init__(**options)
-
-    def finalize(self, sender, **kwargs):
-        super().finalize(sender, **kwargs)
-        if sender is self.cls:
-            models.signals.pre_save.connect(self.pre_save, sender=sender, weak=False)
-
-    def pre_save(self, instance, raw=False, using=None, **kwargs):
-        if not raw and not instance._state.adding and not hasattr(instance, "skip_history_when_saving"):
-            self.keep_first_version(instance, using)
-
-    def post_save(self, instance, created, using=None, **kwargs):
-        if kwargs.get("raw"):
-            instance.skip_history_when_saving = True  # also silences the many-to-many set that follows
-        super().post_save(instance, created, using=using, **kwargs)
-
-    def pre_delete(self, instance, using=None, **kwargs):
-        super().pre_delete(instance, **kwargs)
-        # Recorded before the delete, not after as django-simple-history does: by then the
-        # many-to-many rows (an event's topics) are gone, and the version would lack them.
-        # A delete that fails rolls this back with it.
-        if getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
-            self.create_historical_record(instance, "-", using=using)
-
-    def post_delete(self, instance, using=None, **kwargs):
-        """Already recorded in `pre_delete`."""
-
-    def m2m_changed(self, instance, action, attr, pk_set, reverse, **kwargs):
-        if action in ("pre_add", "pre_remove", "pre_clear") and not reverse:
-            if not hasattr(instance, "skip_history_when_saving"):
-                self.keep_first_version(instance, kwargs.get("using"))
-        super().m2m_changed(instance, action, attr, pk_set, reverse, **kwargs)
-
-    def keep_first_version(self, instance, using):
-        model = type(instance)
-        history = getattr(model, self.manager_name)
-        if instance.pk is None or history.filter(**{model._meta.pk.attname: instance.pk}).exists():
-            return
-        stored = model._default_manager.using(using).filter(pk=instance.pk).first()
-        if stored is not None:
-            stored._history_user = None  # whoever made it is not known
-            stored._change_reason = self.FIRST_VERSION_REASON
-            self.create_historical_record(stored, "+", using=using)
-
-
 def any_of(conditions):
     combined = Q()
     for condition in conditions:
         combined |= condition
     return combined
+
+
+# Links from a record to another of its kind: a topic's or an organization's parent, the sanction
+# a sanction answers. The checks below refuse a loop, but a walk along such links never trusts
+# that: what was stored before them, or past them, must not keep a page walking forever.
+
+# Trees of topics and organizations are a few levels deep; none may be deeper than this.
+MAX_TREE_DEPTH = 20
+# Sanctions answer sanctions that answer others; a chain of them is at most this long.
+MAX_ANSWER_CHAIN = 100
+
+
+def chain_from(record, link, limit):
+    """`record` and the records its `link` leads to in turn (parent, parent's parent, ...), as
+    stored, one query a step: up to the last, to the first met twice (the chain then ends in a
+    loop), or to `limit` + 1 records, whichever comes first."""
+    model, column = type(record), type(record)._meta.get_field(link).attname
+    chain, seen = [record], set()
+    following = getattr(record, column)
+    while following is not None and len(chain) <= limit:
+        seen.add(chain[-1].pk)
+        chain.append(model._base_manager.get(pk=following))
+        if following in seen:
+            break
+        following = getattr(chain[-1], column)
+    return chain
+
+
+def loop_in(chain):
+    """The part of a `chain_from` that loops: from the record met twice round to it again; or []."""
+    pks = [each.pk for each in chain]
+    if len(chain) > 1 and pks[-1] in pks[:-1]:
+        return chain[pks.index(pks[-1]) :]
+    return []
+
+
+def arrows(names):
+    return " → ".join(names)
+
+
+def tree_error(record):
+    """Why `record` (a topic or an organization) may not sit under its parent, or None."""
+    chain = chain_from(record, "parent", MAX_TREE_DEPTH)
+    loop = loop_in(chain)
+    if loop and loop[0] is record:
+        return f"Choosing {record.parent} as the parent would make a loop: {arrows(map(str, loop))}."
+    if loop:
+        return (
+            f"{record.parent} is in or under a loop already ({arrows(map(str, loop))}): "
+            "choose another parent, or mend the loop first."
+        )
+    if len(chain) > MAX_TREE_DEPTH:
+        return f"Under {record.parent}, {record} would be more than {MAX_TREE_DEPTH} levels deep."
+    return None
+
+
+def not_its_own(link, name, message):
+    """A check constraint: a record's `link` does not lead to itself (the database cannot follow a
+    longer loop in a check; on PostgreSQL a trigger does, migration 0007)."""
+    return models.CheckConstraint(condition=~Q(**{link: models.F("id")}), name=name, violation_error_message=message)
+
+
+class VersionedModel(models.Model):
+    """A record editors change in the admin. `version` counts its saves, so that a form loaded
+    before the latest is known to be stale and refused (events/admin.py, VersionedForm): without
+    it, the later of two editors' saves would silently undo the earlier one's change."""
+
+    version = models.PositiveIntegerField(
+        default=1, editable=False, help_text="Counts the record's saves; a form carries the one it showed."
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        stored = self.stored_version(using=kwargs.get("using"))
+        if stored is not None:
+            # One more than the stored version, not this copy's: a revert saves an old version's copy.
+            self.version = stored + 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        super().save(*args, **kwargs)
+
+    def stored_version(self, using=None, lock=False):
+        """The version in the database, or None for a record not stored (yet, or any more).
+
+        With `lock`, inside a transaction, the row stays locked until it ends, so no other
+        save can come between a check of the version and the save that follows it.
+        """
+        if self.pk is None:
+            return None
+        rows = type(self)._base_manager.using(using or router.db_for_write(type(self), instance=self))
+        if lock and transaction.get_connection(rows.db).in_atomic_block:
+            rows = rows.select_for_update()
+        return rows.filter(pk=self.pk).values_list("version", flat=True).first()
 
 
 class ActorQuerySet(models.QuerySet):
@@ -210,11 +254,17 @@ class PersonQuerySet(ActorQuerySet):
 
 class SourceQuerySet(models.QuerySet):
     def for_list(self):
-        cited = Citation.objects.filter(source=models.OuterRef("pk")).values("source").annotate(count=Count("*"))
+        """With `citation_count`: the quotes the source's page highlights, so a draft's are not counted."""
+        cited = (
+            Citation.objects.public()
+            .filter(source=models.OuterRef("pk"))
+            .values("source")
+            .annotate(count=Count("*"))
+        )
         return self.annotate(citation_count=Coalesce(models.Subquery(cited.values("count")), 0)).order_by("title", "pk")
 
 
-class Source(models.Model):
+class Source(VersionedModel):
     class Kind(models.TextChoices):
         NEWS_ARTICLE = "news_article", "News article"
         LETTER = "letter", "Letter"
@@ -228,8 +278,8 @@ class Source(models.Model):
     outlet = models.CharField(max_length=200, blank=True, help_text="The publication or site it appeared on.")
     author = models.CharField(max_length=200, blank=True, help_text="Blank where the document names no author.")
     url = models.URLField("URL", max_length=500, blank=True, help_text="Blank where the address is not known.")
-    published_precision, published_earliest, published_latest = fuzzy_date_fields("Published")
-    text = models.TextField(
+    published = FuzzyDateField("Published")
+    text = NormalizedTextField(
         help_text="The document's full text, verbatim, without site boilerplate. Citations are checked against it."
     )
     seed_file = models.CharField(max_length=200, blank=True, help_text="The seed file this text was taken from.")
@@ -237,6 +287,11 @@ class Source(models.Model):
 
     objects = SourceQuerySet.as_manager()
     history = History()
+
+    # The quotes of its citations as an editor is changing them beside its text, by citation pk
+    # (None for one being deleted): set by the admin, so that a change to the text and the
+    # citations it needs are checked, and saved, as one step.
+    revised_quotes = None
 
     class Meta:
         ordering = ["title"]
@@ -248,15 +303,35 @@ class Source(models.Model):
     def get_absolute_url(self):
         return reverse("source_detail", args=[self.slug])
 
-    @property
-    def published(self):
-        return FuzzyDate.of(self, "published")
-
     def clean(self):
-        clean_fuzzy_date(self, "published")
+        clean_fuzzy_dates(self)
+        self.refuse_to_orphan_citations()
+
+    def refuse_to_orphan_citations(self):
+        """Refuses a change to the text that would leave a citation's quote out of it (or in it
+        twice), unless that citation is corrected or deleted in the same step."""
+        stored = Source.objects.filter(pk=self.pk).values_list("text", flat=True).first() if self.pk else None
+        if stored is None or stored == self.text:
+            return
+        revised = self.revised_quotes or {}
+        orphaned = []
+        for citation in self.citations.order_by("pk"):
+            quote = revised.get(citation.pk, citation.quote)
+            if quote is not None and placement_problem(quote, self.text):
+                orphaned.append(citation)
+        if orphaned:
+            named = ", ".join(f"citation {citation.pk} (“{citation.quote[:30]}…”)" for citation in orphaned)
+            counted = "1 citation" if len(orphaned) == 1 else f"{len(orphaned)} citations"
+            raise ValidationError(
+                {
+                    "text": f"This change would leave {counted} quoting words that are no longer in the "
+                    f"text, or are in it twice: {named}. Correct or delete them in the same save, or "
+                    "keep the text as it was."
+                }
+            )
 
 
-class Organization(models.Model):
+class Organization(VersionedModel):
     class Kind(models.TextChoices):
         GOVERNMENT = "government", "Government"
         MINISTRY = "ministry", "Ministry or department"
@@ -287,6 +362,9 @@ class Organization(models.Model):
             models.Index(Lower("name"), name="organization_lower_name_idx"),  # the actor filter's lookup
             models.Index(fields=["name", "id"], name="organization_list_idx"),
         ]
+        constraints = [
+            not_its_own("parent", "organization_not_its_own_parent", "An organization cannot be its own parent.")
+        ]
 
     def __str__(self):
         return self.name
@@ -294,8 +372,13 @@ class Organization(models.Model):
     def get_absolute_url(self):
         return reverse("organization_detail", args=[self.slug])
 
+    def clean(self):
+        error = tree_error(self)
+        if error:
+            raise ValidationError({"parent": error})
 
-class Person(models.Model):
+
+class Person(VersionedModel):
     name = models.CharField(max_length=200, help_text="The name as the documents give it in full: 'David Lammy'.")
     slug = models.SlugField(max_length=120, unique=True)
     sort_name = models.CharField(max_length=200, help_text="'Lammy, David'.")
@@ -363,23 +446,33 @@ class TopicQuerySet(models.QuerySet):
         )
 
     def in_tree_order(self):
-        """A list of these topics, each parent followed by its children, each with a `depth` (0 at the top)."""
+        """A list of these topics, each parent followed by its children, each with a `depth` (0 at the top).
+
+        Every topic is listed once, even where stored data breaks the rules: a loop, which has no
+        top, is listed after the trees from its first topic by name, and a topic deeper than
+        MAX_TREE_DEPTH levels at the deepest.
+        """
         topics = list(self.order_by("name", "pk"))
         present = {topic.pk for topic in topics}
         children = {}
         for topic in topics:
             parent = topic.parent_id if topic.parent_id in present else None
             children.setdefault(parent, []).append(topic)
-        ordered, todo = [], [(topic, 0) for topic in reversed(children.get(None, []))]
-        while todo:
-            topic, depth = todo.pop()
-            topic.depth = depth
-            ordered.append(topic)
-            todo.extend((child, depth + 1) for child in reversed(children.get(topic.pk, [])))
+        ordered, listed = [], set()
+        for top in children.get(None, []) + topics:
+            todo = [(top, 0)]
+            while todo:
+                topic, depth = todo.pop()
+                if topic.pk in listed:
+                    continue
+                listed.add(topic.pk)
+                topic.depth = min(depth, MAX_TREE_DEPTH - 1)
+                ordered.append(topic)
+                todo.extend((child, depth + 1) for child in reversed(children.get(topic.pk, [])))
         return ordered
 
 
-class Topic(models.Model):
+class Topic(VersionedModel):
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=100, unique=True)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
@@ -389,6 +482,7 @@ class Topic(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [not_its_own("parent", "topic_not_its_own_parent", "A topic cannot be its own parent.")]
 
     def __str__(self):
         return self.name
@@ -396,20 +490,29 @@ class Topic(models.Model):
     def get_absolute_url(self):
         return reverse("topic_detail", args=[self.slug])
 
+    def clean(self):
+        error = tree_error(self)
+        if error:
+            raise ValidationError({"parent": error})
+
     def with_descendants(self, among=None):
-        """This topic and every topic below it, from one query over the (small) tree, or from `among`, all topics."""
+        """This topic and every topic below it, each once (a loop stored in the tree ends where it
+        comes round), from one query over the (small) tree, or from `among`, all topics."""
         children = {}
         for topic in Topic.objects.all() if among is None else among:
             children.setdefault(topic.parent_id, []).append(topic)
-        found, todo = [], [self]
+        found, seen, todo = [], set(), [self]
         while todo:
             topic = todo.pop()
+            if topic.pk in seen:
+                continue
+            seen.add(topic.pk)
             found.append(topic)
             todo.extend(children.get(topic.pk, []))
         return found
 
 
-class Office(models.Model):
+class Office(VersionedModel):
     """An office a person held: Foreign Secretary, Chair of the Foreign Affairs Committee."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="offices")
@@ -417,8 +520,8 @@ class Office(models.Model):
     organization = models.ForeignKey(
         Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="offices"
     )
-    start_precision, start_earliest, start_latest = fuzzy_date_fields("Start")
-    end_precision, end_earliest, end_latest = fuzzy_date_fields("End")
+    start = FuzzyDateField("Start")
+    end = FuzzyDateField("End")
 
     class Meta:
         ordering = ["person__sort_name", "start_earliest"]
@@ -426,78 +529,16 @@ class Office(models.Model):
     def __str__(self):
         return f"{self.title} ({self.person})"
 
-    @property
-    def start(self):
-        return FuzzyDate.of(self, "start")
-
-    @property
-    def end(self):
-        return FuzzyDate.of(self, "end")
-
     def clean(self):
-        clean_fuzzy_date(self, "start")
-        clean_fuzzy_date(self, "end")
-
-
-def after_in_order(record, *fields):
-    """Records after `record` in the order of `fields`: (a > A) or (a = A and b > B) or ..."""
-    return _beyond(record, fields, "gt")
-
-
-def before_in_order(record, *fields):
-    return _beyond(record, fields, "lt")
-
-
-def _beyond(record, fields, lookup):
-    condition = Q()
-    for position, field in enumerate(fields):
-        equal = {name: getattr(record, name) for name in fields[:position]}
-        condition |= Q(**equal, **{f"{field}__{lookup}": getattr(record, field)})
-    return condition
-
-
-# Past this many matching rows, a filter is checked event by event along the timeline (see `among`).
-MANY_ROWS = 10_000
+        clean_fuzzy_dates(self)
+        errors = order_errors(self, "start", "end", f"The office cannot end before it starts ({self.start}).")
+        if errors:
+            raise ValidationError(errors)
 
 
 class EventQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
-
-    def page_after(self, event, size):
-        """Up to `size` events that follow `event` in date order (from the start if it is None).
-
-        Keyset paging: each page starts where the last one ended, read straight off the timeline
-        index, so a page deep in the archive costs what the first one does. Dated events come
-        first, then undated ones; each part is one query in plain ascending order, which both
-        databases read from the index (SQLite's index can't give NULLS LAST without sorting).
-        """
-        dated = self.filter(date_earliest__isnull=False).order_by("date_earliest", "title", "pk")
-        undated = self.filter(date_earliest__isnull=True).order_by("title", "pk")
-        if event is None:
-            found = list(dated[:size])
-        elif event.date_earliest is None:
-            return list(undated.filter(after_in_order(event, "title", "pk"))[:size])
-        else:
-            after = after_in_order(event, "date_earliest", "title", "pk")
-            # The first condition repeats part of the second, in the form an index seeks on.
-            found = list(dated.filter(Q(date_earliest__gte=event.date_earliest) & after)[:size])
-        if len(found) < size:
-            found += list(undated[: size - len(found)])
-        return found
-
-    def page_before(self, event, size):
-        """Up to `size` events that come just before `event` in date order, in date order."""
-        dated = self.filter(date_earliest__isnull=False).order_by("-date_earliest", "-title", "-pk")
-        undated = self.filter(date_earliest__isnull=True).order_by("-title", "-pk")
-        if event.date_earliest is None:
-            found = list(undated.filter(before_in_order(event, "title", "pk"))[:size])
-            if len(found) < size:
-                found += list(dated[: size - len(found)])
-        else:
-            before = before_in_order(event, "date_earliest", "title", "pk")
-            found = list(dated.filter(Q(date_earliest__lte=event.date_earliest) & before)[:size])
-        return found[::-1]
 
     def list_prefetches(self):
         """What a list of events shows beside each: its topics and who took part."""
@@ -568,7 +609,7 @@ class EventQuerySet(models.QuerySet):
         one bounded count, along an index, picks.
         """
         rows = rows.order_by()
-        if rows[: MANY_ROWS + 1].count() > MANY_ROWS:
+        if rows[: search.MANY_MATCHES + 1].count() > search.MANY_MATCHES:
             return self.filter(models.Exists(rows.filter(event=models.OuterRef("pk"))))
         return self.filter(pk__in=rows.values("event_id"))
 
@@ -587,10 +628,10 @@ class EventQuerySet(models.QuerySet):
     def search(self, text):
         """Events with every word of `text` starting a word of their title, summary, place or cited quotes."""
         found = search.words(text)
-        return self.filter(search.matching(found)) if found else self
+        return self.filter(search.matching(found, using=self.db)) if found else self
 
 
-class Event(models.Model):
+class Event(VersionedModel):
     class Kind(models.TextChoices):
         MEETING = "meeting", "Meeting"
         VISIT = "visit", "Visit"
@@ -607,7 +648,7 @@ class Event(models.Model):
     title = models.CharField(max_length=300)
     slug = models.SlugField(max_length=150, unique=True)
     kind = models.CharField(max_length=30, choices=Kind.choices)
-    date_precision, date_earliest, date_latest = fuzzy_date_fields("Date")
+    date = FuzzyDateField("Date")
     place = models.CharField(max_length=200, blank=True, help_text="Blank where the documents do not say.")
     country = models.CharField(
         max_length=2, choices=Country.choices, blank=True, help_text="Where it took place, if the documents say."
@@ -636,12 +677,8 @@ class Event(models.Model):
     def get_absolute_url(self):
         return reverse("event_detail", args=[self.slug])
 
-    @property
-    def date(self):
-        return FuzzyDate.of(self, "date")
-
     def clean(self):
-        clean_fuzzy_date(self, "date")
+        clean_fuzzy_dates(self)
 
 
 class Participation(models.Model):
@@ -750,7 +787,7 @@ class SanctionQuerySet(models.QuerySet):
         )
 
 
-class Sanction(models.Model):
+class Sanction(VersionedModel):
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
         LIFTED = "lifted", "Lifted"
@@ -776,8 +813,8 @@ class Sanction(models.Model):
     measures = models.CharField(max_length=300, blank=True, help_text="In the documents' words: 'asset bans'.")
     reason = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.UNKNOWN)
-    announced_precision, announced_earliest, announced_latest = fuzzy_date_fields("Announced")
-    lifted_precision, lifted_earliest, lifted_latest = fuzzy_date_fields("Lifted")
+    announced = FuzzyDateField("Announced")
+    lifted = FuzzyDateField("Lifted")
     # PROTECT, like every link a document backs: deleting the other record would otherwise
     # unlink this one silently, with no line on the admin's confirmation page or in the history.
     responds_to = models.ForeignKey(
@@ -795,7 +832,10 @@ class Sanction(models.Model):
 
     class Meta:
         ordering = [models.F("announced_earliest").asc(nulls_last=True), "pk"]
-        constraints = [exactly_one_of("target_person", "target_organization", "sanction_has_exactly_one_target")]
+        constraints = [
+            exactly_one_of("target_person", "target_organization", "sanction_has_exactly_one_target"),
+            not_its_own("responds_to", "sanction_not_answering_itself", "A sanction cannot respond to itself."),
+        ]
 
     def __str__(self):
         return f"{self.get_imposing_country_display()} on {self.target}"
@@ -807,19 +847,44 @@ class Sanction(models.Model):
     def target(self):
         return self.target_person or self.target_organization
 
-    @property
-    def announced(self):
-        return FuzzyDate.of(self, "announced")
-
-    @property
-    def lifted(self):
-        return FuzzyDate.of(self, "lifted")
-
     def clean(self):
-        clean_fuzzy_date(self, "announced")
-        clean_fuzzy_date(self, "lifted")
-        if self.responds_to_id and self.responds_to_id == self.pk:
-            raise ValidationError({"responds_to": "A sanction cannot respond to itself."})
+        clean_fuzzy_dates(self)
+        errors = order_errors(
+            self, "announced", "lifted", f"A sanction cannot be lifted before it was announced ({self.announced})."
+        )
+        answer_error = self.answer_error()
+        if answer_error:
+            errors["responds_to"] = answer_error
+        if errors:
+            raise ValidationError(errors)
+
+    def answer_error(self):
+        """Why this sanction may not answer the one it responds to, or None."""
+        if self.responds_to_id is None:
+            return None
+        if self.responds_to_id == self.pk:
+            return "A sanction cannot respond to itself."
+        chain = chain_from(self, "responds_to", MAX_ANSWER_CHAIN)
+        loop = loop_in(chain)
+        answered = self.responds_to.numbered
+        if loop and loop[0] is self:
+            return f"Answering {answered} would make a loop: {arrows(each.numbered for each in loop)}."
+        if loop:
+            return (
+                f"{answered} answers a loop of sanctions already ({arrows(each.numbered for each in loop)}): "
+                "choose another, or mend the loop first."
+            )
+        if len(chain) > MAX_ANSWER_CHAIN:
+            return (
+                f"Answering {answered} would make a chain of more than {MAX_ANSWER_CHAIN} sanctions "
+                "answering each other."
+            )
+        return None
+
+    @property
+    def numbered(self):
+        """Its name with its number, told apart from others on the same target."""
+        return f"{self} (no. {self.pk})"
 
 
 class CitationQuerySet(models.QuerySet):
@@ -852,11 +917,14 @@ class CitationQuerySet(models.QuerySet):
         ).order_by("pk")
 
 
-class Citation(models.Model):
+class Citation(VersionedModel):
     """A verbatim quote from a source, backing one event, sanction or office."""
 
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
-    quote = models.TextField(help_text="Copied exactly from the source's text, quotation marks and all.")
+    quote = NormalizedTextField(
+        help_text=f"Copied exactly from the source's text, quotation marks and all: at least "
+        f"{MINIMUM_QUOTE_WORDS} words, found in the text once."
+    )
     event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.CASCADE, related_name="citations")
     sanction = models.ForeignKey(
         Sanction, null=True, blank=True, on_delete=models.CASCADE, related_name="citations"
@@ -865,6 +933,13 @@ class Citation(models.Model):
 
     objects = CitationQuerySet.as_manager()
     history = History()
+
+    QUOTE_PROBLEMS = {
+        TOO_SHORT: "A quote must be at least {words} words long, to back anything: quote more of the sentence.",
+        NOT_IN_TEXT: "This quote is not in the text of “{source}”. Copy it exactly from the source.",
+        NOT_UNIQUE: "This quote is found more than once in the text of “{source}”: add words before or after "
+        "it, so that it is found once and the page marks the passage meant.",
+    }
 
     class Meta:
         ordering = ["pk"]
@@ -895,7 +970,7 @@ class Citation(models.Model):
         return bool(self.quote) and self.quote in self.source.text
 
     def clean(self):
-        if self.source_id and self.quote and not self.is_verbatim:
-            raise ValidationError(
-                {"quote": f"This quote is not in the text of “{self.source}”. Copy it exactly from the source."}
-            )
+        problem = quote_problem(self.quote, self.source.text) if self.source_id and self.quote else None
+        if problem:
+            message = self.QUOTE_PROBLEMS[problem].format(source=self.source, words=MINIMUM_QUOTE_WORDS)
+            raise ValidationError({"quote": message})

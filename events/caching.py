@@ -1,0 +1,49 @@
+"""Values kept in the cache between requests (counts, suggested names), read back only in the
+shape the code expects: the cache may be shared by every process and outlive a deploy, so what it
+holds may have been stored by other code, or by no code at all."""
+
+import pickle
+
+from django.core.cache import cache
+
+# Every key is stored under this version (Django's cache versions). Bump it whenever a cached
+# value changes shape, so a deploy never reads what the one before it stored. 1, Django's
+# default, is what the keys held before they were versioned.
+VERSION = 2
+
+# What unpickling a value stored by other code raises: a class since renamed or moved (Attribute-
+# or ImportError), one whose constructor changed (TypeError), a newer pickle protocol (ValueError),
+# bytes cut short or not a pickle at all.
+UNREADABLE = (pickle.UnpicklingError, AttributeError, ImportError, EOFError, TypeError, ValueError)
+
+
+def kept(key, shape, compute, seconds):
+    """The value cached under `key` if it has `shape` (see `has_shape`); if not, `compute()`,
+    cached for `seconds`. An unreadable or wrongly shaped value is a miss, and is overwritten."""
+    try:
+        value = cache.get(key, version=VERSION)
+    except UNREADABLE:
+        value = None
+    if value is None or not has_shape(value, shape):
+        value = compute()
+        cache.set(key, value, seconds, version=VERSION)
+    return value
+
+
+def forget(key):
+    cache.delete(key, version=VERSION)
+
+
+def has_shape(value, shape):
+    """Whether `value` has `shape`: a type; a tuple of shapes, for a tuple of that length;
+    [shape], for a list of such items; or {key shape: value shape}, for a dict."""
+    if isinstance(shape, type):
+        return isinstance(value, shape)
+    if isinstance(shape, tuple):
+        return isinstance(value, tuple) and len(value) == len(shape) and all(map(has_shape, value, shape))
+    if isinstance(shape, list):
+        return isinstance(value, list) and all(has_shape(item, shape[0]) for item in value)
+    [(key_shape, value_shape)] = shape.items()
+    return isinstance(value, dict) and all(
+        has_shape(key, key_shape) and has_shape(item, value_shape) for key, item in value.items()
+    )

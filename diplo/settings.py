@@ -51,26 +51,29 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so that every answer Django gives carries them: a redirect that adds a trailing
+    # slash, a refused Host header and a static file as well as a page.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Says whether this request may read from the read replica (diplo/routers.py); before the
     # session is read, so a signed-in editor's session and pages come from the primary.
-    "diplo.routers.ReadReplicaMiddleware",
+    "diplo.middleware.ReadReplicaMiddleware",
     # Above sessions and CSRF, so it sees the cookies and Vary they add: anonymous public pages
     # become cacheable by a proxy or CDN, anything personal is marked private.
-    "events.middleware.PublicPageCacheMiddleware",
+    "diplo.middleware.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    # Below the header middleware, so their answers carry the headers too; above every view.
-    # A NUL in the address is a 400 before it can reach PostgreSQL, which cannot compare it.
-    "events.middleware.RefuseNulCharactersMiddleware",
+    # Above every view: a NUL in the address is a 400 before it can reach PostgreSQL, which cannot compare it.
+    "diplo.middleware.RefuseNulCharactersMiddleware",
+    # Public pages are only read: any other method is a 405, before CSRF's check refuses it as a forgery.
+    "diplo.middleware.PublicPagesAreReadOnlyMiddleware",
     # A database that is down is a plain 503 page with Retry-After, not a 500 for every visitor.
-    "events.middleware.DatabaseUnavailableMiddleware",
+    "diplo.middleware.DatabaseUnavailableMiddleware",
     # Records who changed what for django-simple-history.
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns locked-out sign-ins into a response.
@@ -112,9 +115,23 @@ DATABASES = {
     )
 }
 
-# A read replica of the primary, if one is named: anonymous visitors' public pages read from it,
-# everything else (writes, the admin, signed-in users, POSTs, commands) uses the primary.
-# Unset, there is one database and no router.
+# SQLite lets one connection write at a time. By default a transaction takes the write lock only
+# when it first writes, and one that already read is then refused at once ("database is locked")
+# if another holds it: two editors saving together got 503s. IMMEDIATE takes the lock as the
+# transaction begins, where a busy writer is waited for, up to `timeout` seconds (less than
+# gunicorn's worker timeout, so a long wait ends in a 503, not a killed worker). WAL lets
+# pages be read while a save is written, and leaves no rollback journal behind a failed write,
+# which readers of a file that has become read-only could not roll back: they would all fail.
+# (A reader needs the -wal and -shm files beside the file, or a folder where it can make them.)
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL",
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
+
+# A read replica of the primary, if one is named; who reads from it, and why: diplo/routers.py.
 DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
 DATABASE_ROUTERS = []
 if DATABASE_REPLICA_URL:
@@ -222,7 +239,7 @@ if env_flag("BEHIND_TLS_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 # A form sent without its token gets the site's 403 page, saying what to do, not Django's bare one.
-CSRF_FAILURE_VIEW = "events.views.csrf_failure"
+CSRF_FAILURE_VIEW = "diplo.views.csrf_failure"
 
 # Pages carry no inline script or style, so the policy allows only the site's own files.
 from django.utils.csp import CSP  # noqa: E402
@@ -244,6 +261,8 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
+# Axes' own handler would forget every failure from the address too (diplo/lockout.py).
+AXES_HANDLER = "diplo.lockout.AccountOnlyResetHandler"
 AXES_LOCKOUT_TEMPLATE = "429.html"
 
 LOGGING = {

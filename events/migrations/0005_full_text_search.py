@@ -120,6 +120,20 @@ TOPIC_INDEX = {
 }
 
 
+def drop_sqlite_search(apps, schema_editor):
+    """For a later migration that makes Django rebuild events_event or events_citation: run it
+    first, and make_sqlite_search last, so SQLite's triggers never meet a table being rebuilt."""
+    if schema_editor.connection.vendor == "sqlite":
+        for statement in SQLITE["backward"]:
+            schema_editor.execute(statement)
+
+
+def make_sqlite_search(apps, schema_editor):
+    if schema_editor.connection.vendor == "sqlite":
+        for statement in SQLITE["forward"]:
+            schema_editor.execute(statement)
+
+
 def statements(vendor, direction):
     parts = {"postgresql": [POSTGRESQL], "sqlite": [SQLITE]}.get(vendor, [])
     return [statement for part in [*parts, TOPIC_INDEX] for statement in part[direction]]

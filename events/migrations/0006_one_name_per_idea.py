@@ -14,18 +14,6 @@ from django.db import migrations, models
 full_text_search = import_module("events.migrations.0005_full_text_search")
 
 
-def drop_sqlite_search(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
-        for statement in full_text_search.SQLITE["backward"]:
-            schema_editor.execute(statement)
-
-
-def make_sqlite_search(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
-        for statement in full_text_search.SQLITE["forward"]:
-            schema_editor.execute(statement)
-
-
 def publish_flag_from_status(apps, schema_editor):
     for name in ("Event", "HistoricalEvent"):
         apps.get_model("events", name).objects.filter(status="draft").update(is_published=False)
@@ -56,7 +44,7 @@ class Migration(migrations.Migration):
     dependencies = [("events", "0005_full_text_search")]
 
     operations = [
-        migrations.RunPython(drop_sqlite_search, make_sqlite_search),
+        migrations.RunPython(full_text_search.drop_sqlite_search, full_text_search.make_sqlite_search),
         migrations.RenameModel("Role", "Office"),
         migrations.AlterField(
             model_name="office",
@@ -83,5 +71,5 @@ class Migration(migrations.Migration):
         migrations.RemoveField("event", "status"),
         migrations.RemoveField("historicalevent", "status"),
         migrations.RemoveField("event", "related"),
-        migrations.RunPython(make_sqlite_search, drop_sqlite_search),
+        migrations.RunPython(full_text_search.make_sqlite_search, full_text_search.drop_sqlite_search),
     ]

@@ -32,18 +32,6 @@ QUOTE_HELP = (
 )
 
 
-def drop_sqlite_search(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
-        for statement in full_text_search.SQLITE["backward"]:
-            schema_editor.execute(statement)
-
-
-def make_sqlite_search(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
-        for statement in full_text_search.SQLITE["forward"]:
-            schema_editor.execute(statement)
-
-
 def normalize_stored_text(apps, schema_editor):
     """Rewrites each stored text and quote not yet in normal form, a batch at a time."""
     for model_name, field in NORMALIZED:
@@ -62,7 +50,7 @@ class Migration(migrations.Migration):
     dependencies = [("events", "0007_tree_guards")]
 
     operations = [
-        migrations.RunPython(drop_sqlite_search, make_sqlite_search),
+        migrations.RunPython(full_text_search.drop_sqlite_search, full_text_search.make_sqlite_search),
         *[
             migrations.AddField(
                 model_name=model_name,
@@ -86,5 +74,5 @@ class Migration(migrations.Migration):
             for model_name in ("citation", "historicalcitation")
         ],
         migrations.RunPython(normalize_stored_text, migrations.RunPython.noop),
-        migrations.RunPython(make_sqlite_search, drop_sqlite_search),
+        migrations.RunPython(full_text_search.make_sqlite_search, full_text_search.drop_sqlite_search),
     ]

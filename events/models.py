@@ -101,6 +101,13 @@ def arrows(names):
     return " → ".join(names)
 
 
+def refuse_a_bad_parent(record):
+    """Raises, beside `parent`, why `record` (a topic or an organization) may not sit under it."""
+    error = tree_error(record)
+    if error:
+        raise ValidationError({"parent": error})
+
+
 def tree_error(record):
     """Why `record` (a topic or an organization) may not sit under its parent, or None."""
     chain = chain_from(record, "parent", MAX_TREE_DEPTH)
@@ -373,9 +380,7 @@ class Organization(VersionedModel):
         return reverse("organization_detail", args=[self.slug])
 
     def clean(self):
-        error = tree_error(self)
-        if error:
-            raise ValidationError({"parent": error})
+        refuse_a_bad_parent(self)
 
 
 class Person(VersionedModel):
@@ -491,9 +496,7 @@ class Topic(VersionedModel):
         return reverse("topic_detail", args=[self.slug])
 
     def clean(self):
-        error = tree_error(self)
-        if error:
-            raise ValidationError({"parent": error})
+        refuse_a_bad_parent(self)
 
     def with_descendants(self, among=None):
         """This topic and every topic below it, each once (a loop stored in the tree ends where it

@@ -15,7 +15,8 @@ from .paging import actor_events, paginate, timeline_page, topics_with_event_cou
 from .presentation import by_year_and_month, children_of, nested, outside_field_names
 from .quotes import highlight_quotes
 
-# A person's or organization's page lists this many of their events, offices or sanctions; the rest are a link away.
+# A person's or organization's page lists this many of their events (an organization's, also of its offices and
+# sanctions); the rest are a link away.
 ON_RECORD_PAGE = 50
 
 

@@ -3,10 +3,9 @@ import shutil
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import User
 from django.db import connection, transaction
 
-from .helpers import load_archive_fixture
+from .helpers import load_archive_fixture, make_editor
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -153,7 +152,7 @@ def site(live_server, committed_archive):
 @pytest.fixture
 def editor(client):
     """A superuser signed in with `client`."""
-    user = User.objects.create_superuser("editor", "editor@example.org", "a-long-editor-password")
+    user = make_editor()
     client.force_login(user)
     return user
 

@@ -11,6 +11,7 @@ import sys
 from html import unescape
 from pathlib import Path
 
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.forms import CheckboxInput
 
@@ -141,3 +142,11 @@ def run_django(code, **env):
         text=True,
         timeout=120,
     )
+
+
+EDITOR_PASSWORD = "a-long-editor-password"
+
+
+def make_editor(username="editor"):
+    """A superuser whose password a browser can type."""
+    return User.objects.create_superuser(username, f"{username}@example.org", EDITOR_PASSWORD)

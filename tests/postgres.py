@@ -13,6 +13,11 @@ and removes it whatever happens. From the shell:
     python -m tests.postgres [--port N] -- COMMAND ...
 
 runs COMMAND with DATABASE_URL naming such a cluster's database, and exits with its status.
+
+Not pytest-postgresql, though it is well kept: it runs initdb and pg_ctl as the current user,
+which both refuse as root (CI runs as root), and it is a pytest fixture, while bin/test needs
+the cluster around the whole pytest process (Django reads DATABASE_URL at start-up) and the
+page benchmark keeps its cluster between runs.
 """
 
 import argparse

@@ -3,10 +3,11 @@
 import re
 
 import pytest
-from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
 from events.models import Event
+
+from .helpers import EDITOR_PASSWORD, make_editor
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -35,12 +36,12 @@ def test_a_researcher_filters_by_topic_follows_a_citation_and_an_editor_corrects
     assert mark.evaluate("element => element.matches(':target')")
     context.close()
 
-    User.objects.create_superuser("editor", "editor@example.org", "a-long-editor-password")
+    make_editor()
     context = playwright_browser.new_context()
     page = context.new_page()
     page.goto(site + "/admin/")
     page.get_by_label("Username").fill("editor")
-    page.get_by_label("Password").fill("a-long-editor-password")
+    page.get_by_label("Password").fill(EDITOR_PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.locator("a[href='/admin/events/event/']").first.click()
     page.get_by_role("textbox", name="Search").fill("Wang Yi")

@@ -75,9 +75,9 @@ def fuzzy_dates():
     """(label, FuzzyDate) for every fuzzy date in the archive."""
     for source in Source.objects.all():
         yield f"source {source.slug} published", source.published
-    for role in Office.objects.all():
-        yield f"role {role}: start", role.start
-        yield f"role {role}: end", role.end
+    for office in Office.objects.all():
+        yield f"office {office}: start", office.start
+        yield f"office {office}: end", office.end
     for event in Event.objects.all():
         yield f"event {event.slug}", event.date
     for sanction in Sanction.objects.all():
@@ -185,7 +185,7 @@ def test_every_sanction_has_a_citation(archive):
     assert list(Sanction.objects.filter(citations=None)) == []
 
 
-def test_every_role_has_a_citation(archive):
+def test_every_office_has_a_citation(archive):
     assert list(Office.objects.filter(citations=None)) == []
 
 
@@ -230,10 +230,10 @@ def test_events_cited_only_from_the_undated_documents_are_left_undated(archive):
     assert checked >= 10
 
 
-def test_roles_and_sanctions_cited_only_from_the_undated_documents_are_left_undated(archive):
-    for role in Office.objects.all():
-        if cited_seed_files(role) <= UNDATED_SEEDS:
-            assert role.start == role.end == FuzzyDate("unknown"), str(role)
+def test_offices_and_sanctions_cited_only_from_the_undated_documents_are_left_undated(archive):
+    for office in Office.objects.all():
+        if cited_seed_files(office) <= UNDATED_SEEDS:
+            assert office.start == office.end == FuzzyDate("unknown"), str(office)
     for sanction in Sanction.objects.all():
         if cited_seed_files(sanction) <= UNDATED_SEEDS:
             assert sanction.announced in (FuzzyDate("unknown"), FuzzyDate("year", D(2021, 1, 1), D(2021, 12, 31)))

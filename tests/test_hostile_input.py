@@ -2,7 +2,7 @@
 whose text is markup. Never a server error; nothing a visitor or an editor typed is ever
 shown as markup.
 
-A normal run sends a few hundred generated requests. DIPLO_STRESS=1 sends over ten thousand:
+A normal run sends a few hundred generated requests. DIPLO_STRESS=1 sends twenty times as many:
 
     DIPLO_STRESS=1 bin/test tests/test_hostile_input.py
 """

@@ -5,9 +5,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from events.models import Event, Source
+from events.models import Event, Source, Topic
 
-from .factories import make_source
+from .factories import make_source, make_topic
 
 pytestmark = pytest.mark.django_db
 
@@ -41,3 +41,11 @@ def test_it_leaves_a_database_that_holds_records_of_its_own_alone():
     load_archive()
 
     assert Source.objects.count() == 1 and not Event.objects.exists()
+
+
+def test_it_leaves_alone_a_database_holding_only_a_topic_an_editor_made():
+    make_topic("Human rights", slug="human-rights")
+
+    load_archive()
+
+    assert list(Topic.objects.values_list("slug", flat=True)) == ["human-rights"] and not Event.objects.exists()

@@ -14,7 +14,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import include, path
 
-from .helpers import ROOT, django_environment, public_pages
+from .helpers import ROOT, django_environment, public_pages, run_django
 
 pytestmark = pytest.mark.django_db
 
@@ -126,8 +126,7 @@ def test_public_pages_carry_no_inline_script_style_or_event_handler(archive, cli
 # HTTPS, checked in a fresh process: the settings read HTTPS from the environment once, at start-up.
 
 HTTPS_PROBE = """
-import json, django
-django.setup()
+import json
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management import call_command
@@ -151,19 +150,7 @@ print(json.dumps({
 
 @pytest.mark.slow
 def test_with_https_on_plain_http_is_redirected_and_responses_carry_hsts_and_cookies_are_secure(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-c", HTTPS_PROBE],
-        cwd=ROOT,
-        env=django_environment(
-            HTTPS="1",
-            ALLOWED_HOSTS="testserver",
-            DIPLO_PLAIN_STATIC="1",
-            DATABASE_URL=f"sqlite:///{tmp_path / 'https.sqlite3'}",
-        ),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_django(HTTPS_PROBE, HTTPS="1", DATABASE_URL=f"sqlite:///{tmp_path / 'https.sqlite3'}")
     assert result.returncode == 0, result.stderr
     seen = json.loads(result.stdout.strip().splitlines()[-1])
 

@@ -45,17 +45,27 @@ temporary folder, or a throwaway PostgreSQL cluster):
     bench/run load fixtures                         the real archive (loaddata diplo), on SQLite
     bench/run load synthetic --databases postgres   generate_archive --events N --seed 1 (100,000)
 
-It migrates, loads the data, collects static files, serves Diplo with --workers gunicorn workers,
-visits each page once per worker, and runs
+It migrates, loads the data, collects static files, serves Diplo with gunicorn as production runs
+it, with gunicorn.conf.py (--workers overrides its number of workers), visits each page once per
+worker, and runs
 
     wrk -t THREADS -c CONNECTIONS -d DURATION --timeout TIMEOUT --latency -s bench/wrk-mix.lua
 
 over /, a filtered timeline, an event, a person, /sanctions/ and a source, taken from the data
 (a typical record of each kind, not the first or the busiest); then each page alone for
---page-duration seconds with 8 connections, to show which page is slow (0 skips this). It prints
-requests/s, latency percentiles, the answers by status and any socket errors, and exits 1 on any
-answer that is not 2xx or 3xx and on any socket error (an answer slower than --timeout counts as
-one). Figures, the machine, and what would make the slow pages fast: bench/RESULTS.md.
+--page-duration seconds with 8 connections, to show which page is slow (0 skips this).
+
+All the while, --idle-connections TCP connections to gunicorn send nothing, as a browser's
+speculative connections or a cheap attack do: each one gunicorn closes is opened again at once,
+so that many are open at every moment. Two of them stalled every request for 30 s when the README
+started one sync worker.
+
+It prints requests/s, latency percentiles, the answers by status, any socket errors, the idle
+connections held and the load average before and after. It exits 1 on any answer that is not 2xx
+or 3xx, on any socket error (an answer slower than --timeout counts as one), on no answer at all,
+on an error or a worker timeout in gunicorn's log, and if an idle connection could not be opened
+or was answered with a 5xx. Figures, the machine, and what would make the slow pages fast:
+bench/RESULTS.md.
 """
 
 import argparse
@@ -69,13 +79,16 @@ import os
 import platform
 import re
 import secrets
+import selectors
 import shutil
 import signal
+import socket
 import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 from pathlib import Path
@@ -730,7 +743,9 @@ def bench_diplo(database, args, secret):
         raise Failure(f"port {args.port} is in use: pass --port with a free one")
     gunicorn_log = RUN_DIR / f"gunicorn-{database.kind}.log"
     gunicorn = start(f"gunicorn ({database.label})", [
-        PYTHON, "-m", "gunicorn", "diplo.wsgi", "--workers", args.workers, "--worker-class", "sync",
+        # gunicorn.conf.py's threads would make them threaded workers: this benchmark's figures are
+        # for sync ones.
+        PYTHON, "-m", "gunicorn", "diplo.wsgi", "--workers", args.workers, "--worker-class", "sync", "--threads", 1,
         "--max-requests", "0", "--timeout", max(120, args.timeout * 2), "--bind", f"127.0.0.1:{args.port}",
         "--error-logfile", "-", *GUNICORN_ALONE,
     ], gunicorn_log, env=env)
@@ -1136,11 +1151,17 @@ def wrk_load(arguments, limit, show=None):
     for line in output.splitlines():
         if show is None or show.search(line):
             print(line)
+    # A server that answers nothing at all gives wrk no error to count.
+    answered = re.search(r"^ *(\d+) requests in", output, re.M)
+    if not answered or int(answered.group(1)) == 0:
+        print("=== wrk got no answer at all.")
+        return True
     return bool(WRK_TROUBLE.search(output))
 
 
 def load_test(kind, args):
-    """One load test on one database; True when every answer was 2xx or 3xx, with no socket error."""
+    """One load test on one database; True when every answer was 2xx or 3xx, with no socket error,
+    no error in gunicorn's log and none on the idle connections."""
     with (tempfile.TemporaryDirectory(prefix="diplo-load.") as folder,
           load_database(kind, Path(folder), args) as (url, version)):
         return load_site(url, version, Path(folder), args)
@@ -1165,39 +1186,142 @@ def load_site(url, version, folder, args):
 
     if port_in_use(args.port):
         raise Failure(f"port {args.port} is in use: pass --port with a free one")
+    # From ROOT, so gunicorn reads gunicorn.conf.py: what is measured is what production runs.
+    gunicorn_command = [PYTHON, "-m", "gunicorn", "diplo.wsgi", "--bind", f"127.0.0.1:{args.port}", *GUNICORN_ALONE]
+    if args.workers:
+        gunicorn_command += ["--workers", args.workers]
+    served = gunicorn_settings(gunicorn_command, env)
+    print(f"gunicorn, from gunicorn.conf.py: {served['workers']} {served['worker_class']} workers × "
+          f"{served['threads']} threads, timeout {served['timeout']} s, keepalive {served['keepalive']} s")
     gunicorn_log = folder / "gunicorn.log"
-    gunicorn = start("gunicorn", [PYTHON, "-m", "gunicorn", "diplo.wsgi", "--workers", args.workers,
-                                  "--bind", f"127.0.0.1:{args.port}", "--timeout", 120, *GUNICORN_ALONE],
-                     gunicorn_log, env=env)
+    gunicorn = start("gunicorn", gunicorn_command, gunicorn_log, env=env)
     try:
         wait_until_serving(args.port, gunicorn, gunicorn_log, limit=30, path="/sanctions/")
         # One visit to each page per worker first, so no worker's first request pays for the caches.
         for path in paths:
-            for _ in range(args.workers):
+            for _ in range(int(served["workers"])):
                 try:
                     get(args.port, path, timeout=120)
                 except OSError:
                     pass  # counted by wrk, if it happens again
-        site = f"http://127.0.0.1:{args.port}"
-        timeout = f"{args.timeout}s"
-        limit = args.duration + args.timeout + 60
-        print(f"=== The mix: wrk -t{args.threads} -c{args.connections} -d{args.duration}s --timeout {timeout} "
-              f"--latency, {args.workers} gunicorn workers")
-        trouble = wrk_load([f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "--timeout", timeout,
-                            "--latency", "-s", MIX, site, "--", *paths], limit)
-        if args.page_duration:
-            for path in paths:
-                print(f"=== One page: {path} (wrk -t2 -c8 -d{args.page_duration}s --timeout {timeout})")
-                trouble |= wrk_load(["-t2", "-c8", f"-d{args.page_duration}s", "--timeout", timeout, "--latency",
-                                     site + path], args.page_duration + args.timeout + 60, show=WRK_FIGURES)
+        with IdleConnections(args.port, args.idle_connections) as idle:
+            trouble = run_wrk(args, paths)
+        print(idle.report())
+        trouble |= idle.failed
     finally:
         stop(gunicorn)
-    print_log_errors(gunicorn_log)
+    trouble |= print_log_errors(gunicorn_log)
     return not trouble
 
 
+def gunicorn_settings(command, env):
+    """The settings gunicorn will run with (gunicorn.conf.py, then the environment, then `command`'s options)."""
+    printed = run([*command, "--print-config"], 120, "gunicorn --print-config", env=env, capture=True)
+    return dict(re.findall(r"^(\w+) += (.*)$", printed, re.M))
+
+
+def run_wrk(args, paths):
+    """The mix, then each page alone; True if wrk saw trouble."""
+    site = f"http://127.0.0.1:{args.port}"
+    timeout = f"{args.timeout}s"
+    limit = args.duration + args.timeout + 60
+    print(f"Load average before the mix: {load_average()}")
+    print(f"=== The mix: wrk -t{args.threads} -c{args.connections} -d{args.duration}s --timeout {timeout} "
+          f"--latency, with {args.idle_connections} idle connections open")
+    trouble = wrk_load([f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "--timeout", timeout,
+                        "--latency", "-s", MIX, site, "--", *paths], limit)
+    print(f"Load average after the mix: {load_average()}")
+    if args.page_duration:
+        for path in paths:
+            print(f"=== One page: {path} (wrk -t2 -c8 -d{args.page_duration}s --timeout {timeout})")
+            trouble |= wrk_load(["-t2", "-c8", f"-d{args.page_duration}s", "--timeout", timeout, "--latency",
+                                 site + path], args.page_duration + args.timeout + 60, show=WRK_FIGURES)
+    return trouble
+
+
+def load_average():
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} (1 min), {five:.2f} (5 min), {fifteen:.2f} (15 min), on {os.cpu_count()} CPUs"
+
+
+class IdleConnections:
+    """`count` TCP connections to 127.0.0.1:port that send nothing, held open while in the `with`
+    block: a thread opens each one again as soon as the server closes it."""
+
+    def __init__(self, port, count):
+        self.port = port
+        self.count = count
+        self.opened = self.closed_by_server = 0
+        self.errors = []
+        self.answers = []  # the first line of anything the server wrote to one, such as a 500 or a 408
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self.hold, daemon=True)
+
+    def __enter__(self):
+        self.started = time.monotonic()
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stopping.set()
+        self.thread.join(timeout=10)
+        self.held_for = time.monotonic() - self.started
+
+    def open(self, selector):
+        try:
+            connection = socket.create_connection(("127.0.0.1", self.port), timeout=5)
+        except OSError as error:
+            self.errors.append(str(error))
+            return
+        self.opened += 1
+        selector.register(connection, selectors.EVENT_READ)
+
+    def hold(self):
+        with selectors.DefaultSelector() as selector:
+            for _ in range(self.count):
+                self.open(selector)
+            while not self.stopping.is_set():
+                for key, _ in selector.select(timeout=0.2):
+                    connection = key.fileobj
+                    try:
+                        data = connection.recv(4096)
+                    except OSError:
+                        data = b""
+                    if data:  # an answer to no request, which the server then closes: dropped at once
+                        self.answers.append(data.split(b"\r\n", 1)[0].decode("latin-1"))
+                    else:
+                        self.closed_by_server += 1
+                    selector.unregister(connection)
+                    connection.close()
+                    self.open(selector)
+                if len(selector.get_map()) < self.count:
+                    time.sleep(0.2)  # could not open one: try again, without spinning
+                    self.open(selector)
+            for key in list(selector.get_map().values()):
+                key.fileobj.close()
+
+    @property
+    def failed(self):
+        """An idle connection could not be opened, or the server answered one with a 5xx (a worker
+        killed while it waited on it)."""
+        return bool(self.errors) or any(re.match(r"HTTP/\S+ 5", answer) for answer in self.answers)
+
+    def report(self):
+        if not self.count:
+            return "=== No idle connections were held (--idle-connections 0)."
+        if self.errors:
+            return (f"=== Idle connections: {len(self.errors)} attempts to open one failed, the first: "
+                    f"{self.errors[0]}")
+        answered = f"; the server answered them: {', '.join(self.answers)}" if self.answers else ""
+        return (f"=== Idle connections: {self.count} held open throughout ({self.held_for:.0f} s), each sending "
+                f"nothing; the server closed idle ones {self.closed_by_server} times and each was opened again at "
+                f"once ({self.opened} opened in all){answered}"
+                + ("." if self.failed else "; no error."))
+
+
 def print_log_errors(log_path):
-    """The lines of gunicorn's log that report errors, each with the three after it, 40 lines at most."""
+    """Prints the lines of gunicorn's log that report errors, each with the three after it, 40 lines
+    at most, and says whether there were any."""
     lines = log_path.read_text().splitlines()
     shown = []
     for index, line in enumerate(lines):
@@ -1206,6 +1330,7 @@ def print_log_errors(log_path):
     if shown:
         print("=== gunicorn's log holds errors:")
         print("\n".join(shown[:40]))
+    return bool(shown)
 
 
 def load_main(argv):
@@ -1217,7 +1342,9 @@ def load_main(argv):
                         help="fixtures: the real archive; synthetic: generate_archive --events N --seed 1")
     parser.add_argument("--databases", default="sqlite", help="sqlite, postgres or both, one after the other (sqlite)")
     parser.add_argument("--events", type=int, default=100_000, help="N, events to generate for synthetic (100000)")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers (4)")
+    parser.add_argument("--workers", type=int, help="gunicorn workers (gunicorn.conf.py's: WEB_CONCURRENCY, or 2 a CPU)")
+    parser.add_argument("--idle-connections", type=int, default=2,
+                        help="TCP connections to gunicorn that send nothing, held open throughout wrk's runs (2)")
     parser.add_argument("--threads", type=int, default=2, help="wrk's threads for the mix (2)")
     parser.add_argument("--connections", type=int, default=50, help="wrk's connections for the mix (50)")
     parser.add_argument("--duration", type=int, default=60, help="seconds of the mix (60)")
@@ -1229,8 +1356,10 @@ def load_main(argv):
     parser.add_argument("--pgport", type=int, help="the PostgreSQL cluster's port (a free one)")
     args = parser.parse_args(argv)
     kinds = database_kinds(parser, args.databases)
-    if args.duration < 1 or args.workers < 1 or args.connections < args.threads:
+    if args.duration < 1 or (args.workers is not None and args.workers < 1) or args.connections < args.threads:
         parser.error("--duration and --workers at least 1, and at least as many --connections as --threads")
+    if args.idle_connections < 0:
+        parser.error("--idle-connections at least 0")
     require_wrk()
     if "postgres" in kinds:
         require_postgres()
@@ -1239,7 +1368,7 @@ def load_main(argv):
     if failed:
         print(f"=== Some answers were errors or failed (see above), on {' and '.join(failed)}.")
         return 1
-    print("=== Every answer was 2xx or 3xx, with no socket errors.")
+    print("=== Every answer was 2xx or 3xx, with no socket errors, and gunicorn logged no error.")
     return 0
 
 

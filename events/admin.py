@@ -1,8 +1,11 @@
+import json
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import router, transaction
+from django.db import models, router, transaction
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 from django.urls import reverse
@@ -151,7 +154,69 @@ class VersionedInline(VersionedAdmin):
     form = VersionedInlineForm
 
 
-class CitationInline(VersionedInline, admin.StackedInline):
+def is_a_key(model, text):
+    """Whether `text`, from the address or a form, has the form of one of `model`'s primary keys,
+    in the range its column holds (the database fails on a larger number, where a lookup should
+    find nothing)."""
+    try:
+        model._meta.pk.run_validators(model._meta.pk.to_python(text))
+    except ValidationError:
+        return False
+    return True
+
+
+# Records chosen in a form: an id that names none is refused, and never sent to the database,
+# which fails on one past its column's range (SQLite: "Python int too large to convert").
+
+
+class ShowsOnlyWellFormedKeys:
+    """An autocomplete widget that, showing a form again, looks up only the records it was sent
+    whose keys are well formed. Django's looks up whatever was sent, so a form refused for an id
+    such as "abc", or a number past the column's range, was a 500 instead of its errors."""
+
+    def optgroups(self, name, value, attr=None):
+        model = self.field.remote_field.model
+        return super().optgroups(name, [each for each in value if is_a_key(model, each)], attr)
+
+
+class CheckedAutocompleteSelect(ShowsOnlyWellFormedKeys, AutocompleteSelect):
+    pass
+
+
+class CheckedAutocompleteSelectMultiple(ShowsOnlyWellFormedKeys, AutocompleteSelectMultiple):
+    pass
+
+
+class CheckedMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Refuses an id that is not a well-formed key as Django refuses one that names no record.
+    Django looks the ids up all at once, where a number past the column's range fails in SQLite
+    (one at a time, as a single choice is looked up, it simply finds nothing)."""
+
+    def clean(self, value):
+        for key in value if isinstance(value, (list, tuple)) else []:
+            if key not in self.empty_values and not is_a_key(self.queryset.model, key):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": key}
+                )
+        return super().clean(value)
+
+
+class ChecksChosenKeys:
+    """An admin or inline whose fields that choose records use the widgets and field above."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = CheckedAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = CheckedAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
+        kwargs.setdefault("form_class", CheckedMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class CitationInline(ChecksChosenKeys, VersionedInline, admin.StackedInline):
     model = Citation
     extra = 0
     autocomplete_fields = ["source"]
@@ -164,14 +229,14 @@ class AliasInline(admin.TabularInline):
     fields = ["name", "kind"]
 
 
-class ParticipationInline(admin.TabularInline):
+class ParticipationInline(ChecksChosenKeys, admin.TabularInline):
     model = Participation
     extra = 0
     autocomplete_fields = ["person", "organization", "office"]
     fields = ["person", "organization", "role", "office", "order"]
 
 
-class EventRelationInline(admin.TabularInline):
+class EventRelationInline(ChecksChosenKeys, admin.TabularInline):
     model = EventRelation
     fk_name = "from_event"
     extra = 0
@@ -180,7 +245,7 @@ class EventRelationInline(admin.TabularInline):
     verbose_name_plural = "related events (this event … that event)"
 
 
-class OfficeInline(VersionedInline, admin.TabularInline):
+class OfficeInline(ChecksChosenKeys, VersionedInline, admin.TabularInline):
     model = Office
     extra = 0
     autocomplete_fields = ["organization"]
@@ -188,7 +253,7 @@ class OfficeInline(VersionedInline, admin.TabularInline):
     show_change_link = True
 
 
-class HistoryAdmin(VersionedAdmin, SimpleHistoryAdmin):
+class HistoryAdmin(ChecksChosenKeys, VersionedAdmin, SimpleHistoryAdmin):
     """The admin of a record whose every change is kept: its History page lists each version,
     who saved it, when and what changed, and opens any version to revert to it.
 
@@ -232,13 +297,18 @@ class HistoryAdmin(VersionedAdmin, SimpleHistoryAdmin):
             version.save(update_fields=["history_change_reason"])
 
 
-def is_a_key(model, text):
-    """Whether `text`, from the address, has the form of one of `model`'s primary keys."""
-    try:
-        model._meta.pk.to_python(text)
-    except ValidationError:
-        return False
-    return True
+class ShallowJSONDecoder(json.JSONDecoder):
+    """Reads JSON as json does, and refuses as invalid any nested too deep for Python's parser,
+    which raises RecursionError (a 500) from a depth of some tens of thousands."""
+
+    def decode(self, text, *args, **kwargs):
+        try:
+            return super().decode(text, *args, **kwargs)
+        except RecursionError:
+            raise json.JSONDecodeError("nested too deeply", text, 0) from None
+
+
+JSON_FORM_FIELDS = {models.JSONField: {"decoder": ShallowJSONDecoder}}
 
 
 def fuzzy_fieldset(prefix, label):
@@ -327,6 +397,7 @@ class PersonAdmin(HistoryAdmin):
     list_filter = ["country", "honorific"]
     search_fields = ["name", "sort_name", "native_name", "aliases__name", "description"]
     prepopulated_fields = {"slug": ["name"]}
+    formfield_overrides = JSON_FORM_FIELDS
     inlines = [AliasInline, OfficeInline]
 
 
@@ -337,11 +408,12 @@ class OrganizationAdmin(HistoryAdmin):
     search_fields = ["name", "aliases__name", "description"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent"]
+    formfield_overrides = JSON_FORM_FIELDS
     inlines = [AliasInline]
 
 
 @admin.register(Topic)
-class TopicAdmin(VersionedAdmin, admin.ModelAdmin):
+class TopicAdmin(ChecksChosenKeys, VersionedAdmin, admin.ModelAdmin):
     list_display = ["name", "parent"]
     list_filter = ["parent"]
     search_fields = ["name", "description"]
@@ -364,7 +436,7 @@ class TopicAdmin(VersionedAdmin, admin.ModelAdmin):
 
 
 @admin.register(Office)
-class OfficeAdmin(VersionedAdmin, admin.ModelAdmin):
+class OfficeAdmin(ChecksChosenKeys, VersionedAdmin, admin.ModelAdmin):
     list_display = ["title", "person", "organization", "start_display", "end_display"]
     list_filter = ["title"]
     search_fields = ["title", "person__name", "person__aliases__name", "organization__name"]

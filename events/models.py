@@ -41,6 +41,20 @@ OUTSIDE_FIELDS_HELP = (
 )
 
 
+def refuse_bad_outside_fields(record):
+    """Raises, beside `outside_fields`, unless it is a list of names of `record`'s fields (the
+    pages look each one up). Left empty in a form, it is an empty list: the form would send a
+    null, which the column cannot hold."""
+    if record.outside_fields is None:
+        record.outside_fields = []
+    names = {field.name for field in record._meta.get_fields()}
+    given = record.outside_fields
+    if not (isinstance(given, list) and all(isinstance(name, str) and name in names for name in given)):
+        raise ValidationError(
+            {"outside_fields": 'Give a list of this record\'s field names, such as ["country"], or [] for none.'}
+        )
+
+
 def exactly_one_of(first, second, name):
     """A check constraint: exactly one of two foreign keys is set."""
     return models.CheckConstraint(
@@ -381,6 +395,7 @@ class Organization(VersionedModel):
 
     def clean(self):
         refuse_a_bad_parent(self)
+        refuse_bad_outside_fields(self)
 
 
 class Person(VersionedModel):
@@ -414,6 +429,9 @@ class Person(VersionedModel):
     @property
     def styled_name(self):
         return f"{self.honorific} {self.name}" if self.honorific else self.name
+
+    def clean(self):
+        refuse_bad_outside_fields(self)
 
 
 class Alias(models.Model):
@@ -634,6 +652,12 @@ class EventQuerySet(models.QuerySet):
         return self.filter(search.matching(found, using=self.db)) if found else self
 
 
+# Some forty times the longest summary in the archive, and far below what PostgreSQL's search
+# index of an event holds (a tsvector of at most 1 MB, some 100,000 different words), which
+# would otherwise refuse the save with a database error.
+MAX_SUMMARY_LENGTH = 20_000
+
+
 class Event(VersionedModel):
     class Kind(models.TextChoices):
         MEETING = "meeting", "Meeting"
@@ -682,6 +706,13 @@ class Event(VersionedModel):
 
     def clean(self):
         clean_fuzzy_dates(self)
+        if len(self.summary) > MAX_SUMMARY_LENGTH:
+            raise ValidationError(
+                {
+                    "summary": f"A summary may be at most {MAX_SUMMARY_LENGTH:,} characters long (this one has "
+                    f"{len(self.summary):,}): say what happened, and let the citations carry the detail."
+                }
+            )
 
 
 class Participation(models.Model):

@@ -39,7 +39,29 @@ def period_bounds(precision, day):
     raise ValueError(f"{precision!r} has no period")
 
 
-_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+# Day first, the archive's (and Britain's) convention: 18/10/2024 is the 18th of October.
+_SLASHED_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+# "October 2024", "Oct 2024", "18 October 2024", "18 Oct 2024".
+_WORDED_DATE = re.compile(r"^(?:(\d{1,2}) )?([a-z]+) (\d{4})$")
+_MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
+_MONTHS.update({name.lower(): number for number, name in enumerate(calendar.month_abbr) if name})
+_MONTHS["sept"] = 9
+
+ACCEPTED_FORMS = "2024, October 2024 (or Oct 2024, 2024-10), or 18 October 2024 (or 18/10/2024, day first, or 2024-10-18)"
+
+
+def _year_month_day(text):
+    """(year, month or None, day or None) of a date typed in one of the accepted forms, else None."""
+    if match := _ISO_DATE.match(text):
+        year, month, day = match.groups()
+    elif match := _SLASHED_DATE.match(text):
+        day, month, year = match.groups()
+    elif (match := _WORDED_DATE.match(text.lower())) and match[2] in _MONTHS:
+        day, month, year = match[1], _MONTHS[match[2]], match[3]
+    else:
+        return None
+    return tuple(int(part) if part is not None else None for part in (year, month, day))
 
 
 @dataclass(frozen=True)
@@ -60,17 +82,18 @@ class FuzzyDate:
 
     @classmethod
     def parse(cls, text):
-        """'2021', '2021-03' or '2021-03-22' as the year, month or day it names; None as a date never given.
+        """The year, month or day a text names, in any of ACCEPTED_FORMS ('2021', 'March 2021',
+        '22/03/2021', '2021-03-22', ...), ignoring case and spacing; None as a date never given.
 
         Raises ValueError with a message fit to show a person.
         """
         if text is None:
             return cls(Precision.UNKNOWN)
-        text = text.strip()
-        match = _PARTIAL_DATE.match(text)
-        if not match:
-            raise ValueError("Enter a date as YYYY, YYYY-MM or YYYY-MM-DD.")
-        year, month, day = (int(part) if part else None for part in match.groups())
+        text = " ".join(text.split())
+        parts = _year_month_day(text)
+        if parts is None:
+            raise ValueError(f"Enter a date such as {ACCEPTED_FORMS}.")
+        year, month, day = parts
         try:
             if day is not None:
                 return cls.containing(datetime.date(year, month, day), Precision.DAY)
@@ -126,6 +149,14 @@ class FuzzyDate:
             return FuzzyDate(self.precision, first, last)
         return self
 
+    @property
+    def known_as(self):
+        """What is known of the date, in words that follow "known only as": "by 17 October 2024", "October 2024"."""
+        text = str(self)
+        if text.startswith("Date unknown ("):
+            return text.removeprefix("Date unknown (").removesuffix(")")
+        return text[0].lower() + text[1:] if text.startswith("Between") else text
+
     def __str__(self):
         if not self.is_known:
             if self.latest and not self.earliest:
@@ -148,6 +179,24 @@ class FuzzyDate:
 
 def format_day(day):
     return f"{day.day} {day:%B %Y}"
+
+
+def describe_range(start, end):
+    """A date filter's range in words: "in October 2024", "14–16 October 2024", "from 2021 to March 2022",
+    "from 18 October 2024", "up to 2021". `start` and `end` are known FuzzyDates, or None where not given."""
+    if start and end:
+        if start == end:
+            return f"on {start}" if start.precision == Precision.DAY else f"in {start}"
+        if start.precision == end.precision == Precision.DAY:
+            first, last = start.earliest, end.earliest
+            if (first.year, first.month) == (last.year, last.month):
+                return f"{first.day}–{last.day} {last:%B %Y}"
+            if first.year == last.year:
+                return f"{first.day} {first:%B}–{last.day} {last:%B %Y}"
+        return f"from {start} to {end}"
+    if start:
+        return f"from {start}"
+    return f"up to {end}"
 
 
 # The archive's records are modern diplomacy; a date before this is a typo.

@@ -13,8 +13,9 @@ from django.utils.html import format_html, format_html_join
 from diplo.views import BadAddress
 
 from . import caching, search
-from .dates import parse_partial_date
+from .dates import FuzzyDate, describe_range
 from .models import Country, Event, Organization, Person, Sanction, Topic
+from .paging import NEWEST, OLDEST
 
 # A search's words make one full-text query; the bound keeps that query small.
 MAX_SEARCH_WORDS = 10
@@ -42,8 +43,15 @@ class Actors:
 @dataclass(frozen=True)
 class PartialDate:
     text: str
-    first: object
-    last: object
+    date: FuzzyDate
+
+    @property
+    def first(self):
+        return self.date.earliest
+
+    @property
+    def last(self):
+        return self.date.latest
 
 
 class ActorField(forms.CharField):
@@ -101,17 +109,17 @@ class ActorField(forms.CharField):
 
 
 class PartialDateField(forms.CharField):
-    """YYYY, YYYY-MM or YYYY-MM-DD, cleaned to the first and last day it covers."""
+    """A year, month or day as people type it (dates.ACCEPTED_FORMS), cleaned to the period it names."""
 
     def clean(self, value):
         text = super().clean(value)
         if not text:
             return None
         try:
-            first, last = parse_partial_date(text)
+            date = FuzzyDate.parse(text)
         except ValueError as error:
             raise ValidationError(str(error), code="invalid") from None
-        return PartialDate(text, first, last)
+        return PartialDate(text, date)
 
 
 def at_most_a_few_words(text):
@@ -180,12 +188,24 @@ class FilterForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+# The timeline's orders (paging.NEWEST first by default). A sort added here is offered by the form
+# and accepted in the address; the view decides how to read it.
+SORTS = [(NEWEST, "Newest first"), (OLDEST, "Oldest first")]
+# ?date=unknown: only the events of which nothing is known of the date, which a date range leaves out.
+UNKNOWN_DATE = "unknown"
+
+
 class EventFilterForm(FilterForm):
     def clean(self):
         cleaned_data = super().clean()
         date_from, date_to = cleaned_data.get("date_from"), cleaned_data.get("date_to")
         if date_from and date_to and date_from.first > date_to.last:
-            self.add_error("date_to", f"This is before the “From” date, {date_from.text}.")
+            self.add_error("date_to", f"This is before the “From” date, {date_from.date}.")
+        if cleaned_data.get("date") == UNKNOWN_DATE and (date_from or date_to):
+            self.add_error(
+                "date",
+                "Events with no known date can't be in a date range: clear “From” and “To”, or choose any date.",
+            )
         return cleaned_data
 
 
@@ -197,11 +217,25 @@ class EventFilter(django_filters.FilterSet):
         widget=actor_widget(),
         help_text="A name, a form the documents use (“Mr Lammy”), or part of one.",
     )
+    # The two dates, and ?date=, are applied together by filter_queryset.
     date_from = PartialDateFilter(
-        label="From", method="filter_date_from", max_length=10, help_text="YYYY, YYYY-MM or YYYY-MM-DD"
+        label="From",
+        method="applied_elsewhere",
+        max_length=100,
+        help_text="A year, month or day: 2024, October 2024, 18 October 2024 or 18/10/2024 (day first).",
     )
     date_to = PartialDateFilter(
-        label="To", method="filter_date_to", max_length=10, help_text="YYYY, YYYY-MM or YYYY-MM-DD"
+        label="To",
+        method="applied_elsewhere",
+        max_length=100,
+        help_text="As “From”. Events whose date may be in the range are shown too, marked.",
+    )
+    date = django_filters.ChoiceFilter(
+        label="Events with no known date",
+        choices=[(UNKNOWN_DATE, "Only these")],
+        method="applied_elsewhere",
+        empty_label="Shown unless dates are given",
+        error_messages={"invalid_choice": "“%(value)s” is not a choice here: leave it empty, or ask for “unknown”."},
     )
     topic = django_filters.ChoiceFilter(
         label="Topic",
@@ -230,6 +264,13 @@ class EventFilter(django_filters.FilterSet):
         validators=[at_most_a_few_words],
         help_text="Found in titles, summaries, places and quotes.",
     )
+    sort = django_filters.ChoiceFilter(
+        label="Order",
+        choices=SORTS,
+        method="applied_elsewhere",
+        empty_label=None,
+        error_messages={"invalid_choice": "“%(value)s” is not an order the timeline can be read in."},
+    )
 
     class Meta:
         model = Event
@@ -252,11 +293,40 @@ class EventFilter(django_filters.FilterSet):
     def filter_actor(self, queryset, name, actors):
         return queryset.involving(people=actors.people, organizations=actors.organizations)
 
-    def filter_date_from(self, queryset, name, date):
-        return queryset.overlapping(first=date.first)
+    def applied_elsewhere(self, queryset, name, value):
+        return queryset
 
-    def filter_date_to(self, queryset, name, date):
-        return queryset.overlapping(last=date.last)
+    def filter_queryset(self, queryset):
+        # Every filter but the dates first: the same events, with no known date, are counted as left out.
+        self.without_dates = super().filter_queryset(queryset)
+        if self.form.cleaned_data.get("date") == UNKNOWN_DATE:
+            return self.without_dates.without_known_date()
+        if self.has_date_range():
+            return self.without_dates.overlapping(*self.date_range())
+        return self.without_dates
+
+    def has_date_range(self):
+        return bool(self.form.cleaned_data.get("date_from") or self.form.cleaned_data.get("date_to"))
+
+    def date_range(self):
+        """(first, last): the first and last days of the date range; None for a side not given."""
+        date_from, date_to = self.form.cleaned_data.get("date_from"), self.form.cleaned_data.get("date_to")
+        return (date_from.first if date_from else None), (date_to.last if date_to else None)
+
+    def date_range_ends(self):
+        """(start, end): the FuzzyDates typed as “From” and “To”, None where not given."""
+        date_from, date_to = self.form.cleaned_data.get("date_from"), self.form.cleaned_data.get("date_to")
+        return (date_from.date if date_from else None), (date_to.date if date_to else None)
+
+    def timeline_parts(self):
+        """The filtered events as EventQuerySet.timeline_parts splits them, to be paged."""
+        if self.has_date_range():
+            self.qs  # noqa: B018 (filters the events, keeping those before the dates in without_dates)
+            return self.without_dates.timeline_parts(*self.date_range())
+        return self.qs.timeline_parts()
+
+    def chosen_sort(self):
+        return self.form.cleaned_data.get("sort") or NEWEST
 
     def filter_topic(self, queryset, name, slug):
         return queryset.about(self.chosen_topic().with_descendants(among=self.topics))
@@ -282,13 +352,10 @@ class EventFilter(django_filters.FilterSet):
             phrases.append(f"of the kind “{Event.Kind(data['kind']).label}”")
         if data.get("country"):
             phrases.append(f"in or involving {Country(data['country']).label}")
-        date_from, date_to = data.get("date_from"), data.get("date_to")
-        if date_from and date_to:
-            phrases.append(f"from {date_from.text} to {date_to.text}")
-        elif date_from:
-            phrases.append(f"from {date_from.text}")
-        elif date_to:
-            phrases.append(f"up to {date_to.text}")
+        if self.has_date_range():
+            phrases.append(describe_range(*self.date_range_ends()))
+        if data.get("date") == UNKNOWN_DATE:
+            phrases.append("with no known date")
         if data.get("q"):
             phrases.append(format_html("matching “{}”", isolated(data["q"])))
         return phrases
@@ -407,6 +474,16 @@ class PlaceInTimelineForm(forms.Form):
         return cleaned_data
 
 
+class SortForm(forms.Form):
+    """?sort= of a list of events without a filter form: a topic's events."""
+
+    sort = forms.ChoiceField(
+        choices=SORTS,
+        required=False,
+        error_messages={"invalid_choice": "The order in the address (?sort=) should be “newest” or “oldest”."},
+    )
+
+
 def paging_of(form):
     """The form's cleaned data; a bad value is a BadAddress, whose message the 400 page shows."""
     if not form.is_valid():
@@ -417,6 +494,11 @@ def paging_of(form):
 def page_number(query):
     """The page a list paged by number is asked for: ?page=, 1 if absent."""
     return paging_of(PageNumberForm(query))["page"]
+
+
+def sort_order(query):
+    """The order a list of events is asked for: ?sort=, newest first if absent."""
+    return paging_of(SortForm(query))["sort"] or NEWEST
 
 
 def place_in_timeline(query):

@@ -1,4 +1,6 @@
 import datetime
+import functools
+import operator
 
 from django.core.exceptions import ValidationError
 from django.db import models, router, transaction
@@ -557,6 +559,35 @@ class Office(VersionedModel):
             raise ValidationError(errors)
 
 
+def overlap_conditions(first=None, last=None):
+    """Conditions for events whose possible days overlap [first, last], in three disjoint parts, each fit
+    for an index that holds it in timeline order: known dates, unknown dates with a first possible day
+    ("between ..." or "after ..."), and unknown dates with only a last one ("by ...")."""
+    known = ~Q(date_precision=Precision.UNKNOWN) & Q(date_earliest__isnull=False)
+    unknown_with_earliest = Q(date_precision=Precision.UNKNOWN, date_earliest__isnull=False)
+    without_earliest = Q(date_earliest__isnull=True, date_latest__isnull=False)
+    if first:
+        # A known date spans at most a year, so one that ends on or after `first` began at most 366
+        # days before it: the second condition adds nothing but a place for the timeline index to
+        # start reading. An unknown date's bounds may be years apart: its own index holds few rows.
+        known &= Q(date_latest__gte=first, date_earliest__gte=first - datetime.timedelta(days=366))
+        unknown_with_earliest &= Q(date_latest__gte=first) | Q(date_latest__isnull=True)
+        without_earliest &= Q(date_latest__gte=first)
+    if last:
+        known &= Q(date_earliest__lte=last)
+        unknown_with_earliest &= Q(date_earliest__lte=last)
+    return known, unknown_with_earliest, without_earliest
+
+
+def certainly_within(first=None, last=None):
+    condition = Q()
+    if first:
+        condition &= Q(date_earliest__gte=first)
+    if last:
+        condition &= Q(date_latest__lte=last)
+    return condition
+
+
 class EventQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
@@ -604,18 +635,34 @@ class EventQuerySet(models.QuerySet):
         )
 
     def overlapping(self, first=None, last=None):
-        """Events whose possible days overlap [first, last]; undated events can't be placed, so never match."""
-        queryset = self.exclude(date_precision=Precision.UNKNOWN)
-        if first:
-            # A known date spans at most a year, so an event that ends on or after `first` began at
-            # most 366 days before it: the second condition adds nothing but a place for the
-            # timeline index to start reading.
-            queryset = queryset.filter(
-                date_latest__gte=first, date_earliest__gte=first - datetime.timedelta(days=366)
-            )
-        if last:
-            queryset = queryset.filter(date_earliest__lte=last)
-        return queryset
+        """Events whose possible days overlap [first, last] (either may be None: no bound that side), the
+        bounds of an unknown date included ("by 17 October 2024" may be in October 2024). A date with no
+        bound at all can't be placed, so never matches: without_known_date() finds those."""
+        return self.filter(functools.reduce(operator.or_, overlap_conditions(first, last)))
+
+    def timeline_parts(self, first=None, last=None):
+        """These events (only those overlapping [first, last], if either is given) as ([dated parts],
+        undated part): querysets that together hold them, each read in timeline order off an index.
+
+        Paging reads each and merges them (paging.py): one condition for all would be an OR, which the
+        databases can't read in order from one index, and would make a deep or narrow page read every row.
+        """
+        if first is None and last is None:
+            return [self.filter(date_earliest__isnull=False)], self.filter(date_earliest__isnull=True)
+        known, unknown_with_earliest, without_earliest = overlap_conditions(first, last)
+        return [self.filter(known), self.filter(unknown_with_earliest)], self.filter(without_earliest)
+
+    def without_known_date(self):
+        """Events of which nothing is known of the date, not even a bound: no date filter can place them."""
+        return self.filter(date_earliest__isnull=True, date_latest__isnull=True)
+
+    def certainly_within(self, first=None, last=None):
+        """Events every possible day of which is in [first, last]; a missing bound is no certainty."""
+        return self.filter(certainly_within(first, last))
+
+    def only_possibly_within(self, first=None, last=None):
+        """Events overlapping [first, last] that may also fall outside it."""
+        return self.overlapping(first, last).exclude(certainly_within(first, last))
 
     # The filters below test membership with a subquery rather than a join: a join repeats an
     # event once per matching row and needs DISTINCT, which stops the database reading the
@@ -696,6 +743,18 @@ class Event(VersionedModel):
             # date filters seek into it by date_earliest.
             models.Index(fields=["date_earliest", "title", "id"], name="event_timeline_idx"),
             models.Index(fields=["kind", "date_earliest", "title", "id"], name="event_kind_timeline_idx"),
+            # The date filters' two parts of unknown dates with bounds (EventQuerySet.timeline_parts), a
+            # few in a hundred events, read in timeline order without passing the rest.
+            models.Index(
+                fields=["date_earliest", "title", "id"],
+                condition=Q(date_precision=Precision.UNKNOWN),
+                name="event_unknown_date_idx",
+            ),
+            models.Index(
+                fields=["title", "id"],
+                condition=Q(date_earliest__isnull=True, date_latest__isnull=False),
+                name="event_bounded_undated_idx",
+            ),
         ]
 
     def __str__(self):

@@ -32,16 +32,8 @@ def paginate(items, number):
 # (models.Event), so a page deep in the archive costs what the first one does.
 
 
-def after_in_order(record, *fields):
-    """Records after `record` in the order of `fields`: (a > A) or (a = A and b > B) or ..."""
-    return _beyond(record, fields, "gt")
-
-
-def before_in_order(record, *fields):
-    return _beyond(record, fields, "lt")
-
-
 def _beyond(record, fields, lookup):
+    """Records after (gt) or before (lt) `record` in the order of `fields`: (a > A) or (a = A and b > B) or ..."""
     condition = Q()
     for position, field in enumerate(fields):
         equal = {name: getattr(record, name) for name in fields[:position]}
@@ -49,38 +41,67 @@ def _beyond(record, fields, lookup):
     return condition
 
 
-def events_after(events, event, size):
-    """Up to `size` of `events` that follow `event` in date order (from the start if it is None).
+# The timeline's orders, as ?sort= names them. Newest first reads the same index backwards; in both,
+# events with no first possible day come last, by title.
+NEWEST, OLDEST = "newest", "oldest"
+DATED_ORDER = ("date_earliest", "title", "pk")
+UNDATED_ORDER = ("title", "pk")
 
-    Dated events come first, then undated ones; each part is one query in plain ascending order,
-    which both databases read from the index (SQLite's index can't give NULLS LAST without sorting).
+
+def read_dated(parts, event, size, descending):
+    """Up to `size` events of the dated `parts` beyond `event` (from the start if None), merged in the order
+    of DATED_ORDER (reversed if `descending`).
+
+    Each part is read in that order off its index and the few rows merged here. Python compares titles
+    as PostgreSQL's C collation and SQLite do; under another collation a tie of dates across two parts
+    could be merged in a different order than the database pages it.
     """
-    dated = events.filter(date_earliest__isnull=False).order_by("date_earliest", "title", "pk")
-    undated = events.filter(date_earliest__isnull=True).order_by("title", "pk")
-    if event is None:
-        found = list(dated[:size])
-    elif event.date_earliest is None:
-        return list(undated.filter(after_in_order(event, "title", "pk"))[:size])
-    else:
-        after = after_in_order(event, "date_earliest", "title", "pk")
-        # The first condition repeats part of the second, in the form an index seeks on.
-        found = list(dated.filter(Q(date_earliest__gte=event.date_earliest) & after)[:size])
+    order = [f"-{field}" for field in DATED_ORDER] if descending else list(DATED_ORDER)
+    found = []
+    for part in parts:
+        part = part.order_by(*order)
+        if event is not None:
+            beyond = _beyond(event, DATED_ORDER, "lt" if descending else "gt")
+            # The first condition repeats part of the second, in the form an index seeks on.
+            seek = Q(date_earliest__lte=event.date_earliest) if descending else Q(date_earliest__gte=event.date_earliest)
+            part = part.filter(seek & beyond)
+        found += part[:size]
+    found.sort(key=lambda found_event: (found_event.date_earliest, found_event.title, found_event.pk), reverse=descending)
+    return found[:size]
+
+
+def read_undated(undated, event, size, descending=False):
+    order = [f"-{field}" for field in UNDATED_ORDER] if descending else list(UNDATED_ORDER)
+    if event is not None:
+        undated = undated.filter(_beyond(event, UNDATED_ORDER, "lt" if descending else "gt"))
+    return list(undated.order_by(*order)[:size])
+
+
+def events_after(parts, event, size, newest=False):
+    """Up to `size` of the events in `parts` (EventQuerySet.timeline_parts) that follow `event` in the
+    timeline's order, newest or oldest first (from the start if `event` is None).
+
+    Dated events come first, then undated ones; each is read in plain order, which both databases read
+    from an index (SQLite's index can't give NULLS LAST without sorting).
+    """
+    dated, undated = parts
+    if event is not None and event.date_earliest is None:
+        return read_undated(undated, event, size)
+    found = read_dated(dated, event, size, descending=newest)
     if len(found) < size:
-        found += list(undated[: size - len(found)])
+        found += read_undated(undated, None, size - len(found))
     return found
 
 
-def events_before(events, event, size):
-    """Up to `size` of `events` that come just before `event` in date order, in date order."""
-    dated = events.filter(date_earliest__isnull=False).order_by("-date_earliest", "-title", "-pk")
-    undated = events.filter(date_earliest__isnull=True).order_by("-title", "-pk")
+def events_before(parts, event, size, newest=False):
+    """Up to `size` of the events in `parts` that come just before `event` in the timeline's order, in that order."""
+    dated, undated = parts
     if event.date_earliest is None:
-        found = list(undated.filter(before_in_order(event, "title", "pk"))[:size])
+        found = read_undated(undated, event, size, descending=True)
         if len(found) < size:
-            found += list(dated[: size - len(found)])
+            found += read_dated(dated, None, size - len(found), descending=not newest)
     else:
-        before = before_in_order(event, "date_earliest", "title", "pk")
-        found = list(dated.filter(Q(date_earliest__lte=event.date_earliest) & before)[:size])
+        found = read_dated(dated, event, size, descending=not newest)
     return found[::-1]
 
 
@@ -147,6 +168,7 @@ class TimelinePage:
     count: Tally
     next: int | None  # show the events after this one
     previous: int | None  # show the events before this one
+    newest: bool = False  # newest first: the events after this page are older
 
     @property
     def is_first(self):
@@ -165,17 +187,21 @@ def bounding_event(number):
         ) from None
 
 
-def timeline_page(events, after=None, before=None, filtered=True):
-    """The page of `events` that starts after the event numbered `after`, or ends before the one numbered `before`."""
+def timeline_page(events, after=None, before=None, filtered=True, sort=NEWEST, parts=None):
+    """The page of `events` that starts after the event numbered `after`, or ends before the one numbered
+    `before`, in the order `sort` names. `parts` are the events as timeline_parts() splits them, if not
+    all of `events` in two parts."""
     size = PER_PAGE
+    parts = parts or events.timeline_parts()
+    newest = sort == NEWEST
     after, before = bounding_event(after), bounding_event(before)
     if before:
-        found = events_before(events, before, size + 1)
+        found = events_before(parts, before, size + 1, newest)
         shown = found[-size:]
         previous = shown[0].pk if len(found) > size else None
         following = shown[-1].pk if shown else None
     else:
-        found = events_after(events, after, size + 1)
+        found = events_after(parts, after, size + 1, newest)
         shown = found[:size]
         previous = shown[0].pk if after and shown else None
         following = shown[-1].pk if len(found) > size else None
@@ -184,7 +210,32 @@ def timeline_page(events, after=None, before=None, filtered=True):
         count = Tally(len(shown))  # the whole list is on this page: no need to count it again
     else:
         count = count_events(events, filtered)
-    return TimelinePage(shown, count, following, previous)
+    return TimelinePage(shown, count, following, previous, newest)
+
+
+@dataclass
+class DateTally:
+    """How a date filter's events divide: those certainly in its range and those that only may be; and how
+    many, among the other filters' events, it leaves out as nothing is known of their date."""
+
+    certain: Tally
+    maybe: Tally
+    unplaced: Tally
+
+
+def tally_dates(page, certain, maybe, unplaced):
+    """The DateTally of a page of a date filter's events (marked by presentation.mark_uncertain), given the
+    querysets of the three kinds: counted from the page where it holds them all."""
+    if not page.count.more and page.count.number == len(page.events):
+        maybe_count = sum(1 for event in page.events if event.may_be)
+        certain_tally, maybe_tally = Tally(len(page.events) - maybe_count), Tally(maybe_count)
+    else:
+        certain_tally = count_at_most(certain)
+        if page.count.more or certain_tally.more:
+            maybe_tally = count_at_most(maybe)
+        else:
+            maybe_tally = Tally(page.count.number - certain_tally.number)
+    return DateTally(certain_tally, maybe_tally, count_at_most(unplaced))
 
 
 @dataclass
@@ -203,7 +254,7 @@ class ActorEvents:
 def actor_events(actor, limit, **involving):
     """The actor's first `limit` published events: a page of the timeline, never all of them."""
     events = Event.objects.published().involving(**involving)
-    found = events_after(events, None, limit + 1)
+    found = events_after(events.timeline_parts(), None, limit + 1)
     shown = found[:limit]
     field = "person" if "people" in involving else "organization"
     parts = Participation.objects.filter(event__in=[event.pk for event in shown], **{field: actor})

@@ -6,11 +6,11 @@ from django.core.exceptions import FieldDoesNotExist
 from .dates import Precision
 
 
-def by_year_and_month(events):
+def by_year_and_month(events, newest=False):
     """Events grouped for the timeline: [{"heading", "months": [{"heading", "events"}]}].
 
-    Years and months run in order; within a year, events known only to the year come
-    after its months, and events of unknown date form one last group.
+    Years and months run in order, newest or oldest first; within a year, events known only to the
+    year come after its months, and events of unknown date form one last group.
     """
     years, undated = {}, []
     for event in events:
@@ -21,9 +21,9 @@ def by_year_and_month(events):
         month = None if event.date_precision == Precision.YEAR else event.date_earliest.month
         years.setdefault(year, {}).setdefault(month, []).append(event)
     groups = []
-    for year in sorted(years):
+    for year in sorted(years, reverse=newest):
         months = []
-        for month in sorted(years[year], key=lambda month: (month is None, month or 0)):
+        for month in sorted(years[year], key=lambda month: (month is None, -(month or 0) if newest else month or 0)):
             events_in_month = years[year][month]
             if month is None:
                 heading = f"{year} — month not known"
@@ -34,6 +34,18 @@ def by_year_and_month(events):
     if undated:
         groups.append({"heading": "Date unknown", "months": [], "events": undated})
     return groups
+
+
+def mark_uncertain(events, start, end):
+    """Set `may_be` on each event that only may fall in the date filter's range from `start` to `end`
+    (FuzzyDates, either None): what is known of its date, for the mark beside it."""
+    first, last = start.earliest if start else None, end.latest if end else None
+    for event in events:
+        earliest, latest = event.date_earliest, event.date_latest
+        certain = (first is None or (earliest is not None and earliest >= first)) and (
+            last is None or (latest is not None and latest <= last)
+        )
+        event.may_be = None if certain else event.date.known_as
 
 
 def nested(topics):

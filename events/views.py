@@ -9,10 +9,24 @@ from .filters import (
     actor_names,
     page_number,
     place_in_timeline,
+    sort_order,
 )
 from .models import Citation, Event, Organization, Person, Sanction, Source, Topic
-from .paging import actor_events, paginate, timeline_page, topics_with_event_counts
-from .presentation import by_year_and_month, children_of, nested, outside_field_names
+from .paging import (
+    NEWEST,
+    actor_events,
+    paginate,
+    tally_dates,
+    timeline_page,
+    topics_with_event_counts,
+)
+from .presentation import (
+    by_year_and_month,
+    children_of,
+    mark_uncertain,
+    nested,
+    outside_field_names,
+)
 from .quotes import highlight_quotes
 
 # A person's or organization's page lists this many of their events (an organization's, also of its offices and
@@ -27,9 +41,24 @@ def timeline(request):
         return render(request, "timeline.html", context, status=400)
     filtered_by = filterset.describe()
     after, before = place_in_timeline(request.GET)
-    page = timeline_page(filterset.qs, after, before, filtered=bool(filtered_by))
-    groups = by_year_and_month(page.events)
-    return render(request, "timeline.html", {**context, "page": page, "groups": groups, "filtered_by": filtered_by})
+    sort = filterset.chosen_sort()
+    parts = filterset.timeline_parts()
+    page = timeline_page(filterset.qs, after, before, filtered=bool(filtered_by), sort=sort, parts=parts)
+    dates = None
+    if filterset.has_date_range():
+        mark_uncertain(page.events, *filterset.date_range_ends())
+        dates = tally_dates(
+            page,
+            certain=filterset.without_dates.certainly_within(*filterset.date_range()),
+            maybe=filterset.without_dates.only_possibly_within(*filterset.date_range()),
+            unplaced=filterset.without_dates.without_known_date(),
+        )
+    groups = by_year_and_month(page.events, newest=sort == NEWEST)
+    return render(
+        request,
+        "timeline.html",
+        {**context, "page": page, "groups": groups, "filtered_by": filtered_by, "dates": dates},
+    )
 
 
 def event_detail(request, slug):
@@ -112,6 +141,9 @@ def topic_detail(request, slug):
     topic = get_object_or_404(Topic.objects.select_related("parent"), slug=slug)
     family = topic.with_descendants()
     after, before = place_in_timeline(request.GET)
-    page = timeline_page(Event.objects.published().about(family), after, before)
+    sort = sort_order(request.GET)
+    page = timeline_page(Event.objects.published().about(family), after, before, sort=sort)
     children = children_of(topic, family)
-    return render(request, "topic_detail.html", {"topic": topic, "children": children, "page": page})
+    return render(
+        request, "topic_detail.html", {"topic": topic, "children": children, "page": page, "sort": sort}
+    )

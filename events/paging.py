@@ -44,30 +44,26 @@ def _beyond(record, fields, lookup):
 # The timeline's orders, as ?sort= names them. Newest first reads the same index backwards; in both,
 # events with no first possible day come last, by title.
 NEWEST, OLDEST = "newest", "oldest"
-DATED_ORDER = ("date_earliest", "title", "pk")
-UNDATED_ORDER = ("title", "pk")
+DATED_ORDER = ("date_earliest", "title", "id")
+UNDATED_ORDER = ("title", "id")
 
 
 def read_dated(parts, event, size, descending):
-    """Up to `size` events of the dated `parts` beyond `event` (from the start if None), merged in the order
-    of DATED_ORDER (reversed if `descending`).
+    """Up to `size` events of the dated `parts` beyond `event` (from the start if None), in the order of
+    DATED_ORDER (reversed if `descending`).
 
-    Each part is read in that order off its index and the few rows merged here. Python compares titles
-    as PostgreSQL's C collation and SQLite do; under another collation a tie of dates across two parts
-    could be merged in a different order than the database pages it.
+    Two parts are read as one UNION ALL: both databases merge the two index scans in order (SQLite's
+    MERGE (UNION ALL), PostgreSQL's Merge Append) and stop at `size`.
     """
     order = [f"-{field}" for field in DATED_ORDER] if descending else list(DATED_ORDER)
-    found = []
-    for part in parts:
-        part = part.order_by(*order)
-        if event is not None:
-            beyond = _beyond(event, DATED_ORDER, "lt" if descending else "gt")
-            # The first condition repeats part of the second, in the form an index seeks on.
-            seek = Q(date_earliest__lte=event.date_earliest) if descending else Q(date_earliest__gte=event.date_earliest)
-            part = part.filter(seek & beyond)
-        found += part[:size]
-    found.sort(key=lambda found_event: (found_event.date_earliest, found_event.title, found_event.pk), reverse=descending)
-    return found[:size]
+    if event is not None:
+        beyond = _beyond(event, DATED_ORDER, "lt" if descending else "gt")
+        # The first condition repeats part of the second, in the form an index seeks on.
+        seek = Q(date_earliest__lte=event.date_earliest) if descending else Q(date_earliest__gte=event.date_earliest)
+        parts = [part.filter(seek & beyond) for part in parts]
+    first, *others = [part.order_by() for part in parts]
+    combined = first.union(*others, all=True) if others else first
+    return list(combined.order_by(*order)[:size])
 
 
 def read_undated(undated, event, size, descending=False):

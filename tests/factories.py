@@ -58,7 +58,9 @@ def make_event(title="Foreign Secretary meets Wang Yi", *, date="2024-10-18", to
     fields.setdefault("slug", unique_slug(title))
     fields.setdefault("kind", Event.Kind.MEETING)
     fields.setdefault("summary", f"What happened: {title}.")
-    event = Event.objects.create(title=title, **FuzzyDate.parse(date).as_fields("date"), **fields)
+    # `date` as typed ("2024-10", None), or a FuzzyDate for what can't be typed ("by 17 October 2024").
+    date = date if isinstance(date, FuzzyDate) else FuzzyDate.parse(date)
+    event = Event.objects.create(title=title, **date.as_fields("date"), **fields)
     event.topics.set(topics)
     return event
 

@@ -1,5 +1,6 @@
 """The timeline at /: published events in date order, grouped by year and month, and its filters."""
 
+import datetime
 import re
 from html import unescape
 
@@ -9,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from events.dates import FuzzyDate, Precision
 from events.models import Event, Participation
 
 from .factories import (
@@ -42,7 +44,7 @@ def error_beside(response, field):
 # Order and grouping
 
 
-def test_the_timeline_lists_published_events_in_date_order(client):
+def test_the_timeline_opens_on_what_happened_last_newest_first(client):
     make_event("Second", date="2024-10-18")
     make_event("First", date="2021-03-22")
     make_event("Third", date="2024-11-02")
@@ -50,17 +52,56 @@ def test_the_timeline_lists_published_events_in_date_order(client):
     response = client.get(TIMELINE)
 
     assert response.status_code == 200
+    assert titles(response) == ["Third", "Second", "First"]
+    assert headings(response)[0] == "2024"
+
+
+def test_the_timeline_lists_published_events_oldest_first_when_asked(client):
+    make_event("Second", date="2024-10-18")
+    make_event("First", date="2021-03-22")
+    make_event("Third", date="2024-11-02")
+
+    response = client.get(TIMELINE, {"sort": "oldest"})
+
+    assert response.status_code == 200
     assert titles(response) == ["First", "Second", "Third"]
 
 
-def test_events_are_grouped_by_year_then_month(client):
+def test_events_are_grouped_by_year_then_month_newest_first(client):
+    make_event("Sanctions on officials", date="2021-03-22")
+    make_event("Lammy in Beijing", date="2024-10-18")
+    make_event("Taiwan exercise", date="2024-10")
+    make_event("Election", date="2024-07-04")
+
+    response = client.get(TIMELINE)
+
+    assert headings(response) == ["2024", "October 2024", "July 2024", "2021", "March 2021"]
+    assert titles(response) == ["Lammy in Beijing", "Taiwan exercise", "Election", "Sanctions on officials"]
+
+
+def test_events_are_grouped_by_year_then_month_oldest_first(client):
     make_event("Sanctions on officials", date="2021-03-22")
     make_event("Lammy in Beijing", date="2024-10-18")
     make_event("Taiwan exercise", date="2024-10")
 
-    response = client.get(TIMELINE)
+    response = client.get(TIMELINE, {"sort": "oldest"})
 
     assert headings(response) == ["2021", "March 2021", "2024", "October 2024"]
+
+
+def test_the_order_is_a_choice_in_the_filter_form(client):
+    response = client.get(TIMELINE, {"sort": "oldest"})
+
+    html = html_of(response)
+    assert '<option value="newest">Newest first</option>' in html
+    assert '<option value="oldest" selected>Oldest first</option>' in html
+
+
+def test_an_unknown_order_is_a_bad_request_that_says_so(client):
+    response = client.get(TIMELINE, {"sort": "sideways"})
+
+    assert response.status_code == 400
+    assert error_beside(response, "sort") == "“sideways” is not an order the timeline can be read in."
 
 
 def test_an_event_known_only_to_its_year_is_grouped_at_the_end_of_that_year_as_month_not_known(client):
@@ -179,7 +220,7 @@ def test_a_name_matching_several_actors_finds_events_involving_any_and_names_the
 
     response = client.get(TIMELINE, {"actor": "David"})
 
-    assert titles(response) == ["Alton's letter", "Lammy's visit"]
+    assert titles(response) == ["Lammy's visit", "Alton's letter"]
     assert summary(response) == "2 events · with David Alton or David Lammy"
 
 
@@ -199,11 +240,11 @@ def test_an_actor_nobody_is_called_is_a_bad_request_with_the_message_beside_the_
 @pytest.mark.parametrize(
     ("date_from", "date_to", "expected"),
     [
-        ("2024", "", ["October", "November"]),
+        ("2024", "", ["November", "October"]),
         ("2024-11", "", ["November"]),
-        ("", "2024-10", ["March 2021", "October"]),
+        ("", "2024-10", ["October", "March 2021"]),
         ("2024-10-18", "2024-10-18", ["October"]),
-        ("2021-03-01", "2024-10-31", ["March 2021", "October"]),
+        ("2021-03-01", "2024-10-31", ["October", "March 2021"]),
     ],
 )
 def test_the_date_filters_accept_a_year_a_month_or_a_day(client, date_from, date_to, expected):
@@ -234,13 +275,21 @@ def test_undated_events_are_left_out_when_a_date_filter_is_set(client):
     assert titles(client.get(TIMELINE, {"date_to": "2030"})) == ["Dated"]
 
 
+ENTER_A_DATE = (
+    "Enter a date such as 2024, October 2024 (or Oct 2024, 2024-10), "
+    "or 18 October 2024 (or 18/10/2024, day first, or 2024-10-18)."
+)
+
+
 @pytest.mark.parametrize(
     ("value", "message"),
     [
         ("2024-13-40", "2024-13-40 is not a real date."),
         ("2023-02-29", "2023-02-29 is not a real date."),
-        ("abc", "Enter a date as YYYY, YYYY-MM or YYYY-MM-DD."),
-        ("24-03", "Enter a date as YYYY, YYYY-MM or YYYY-MM-DD."),
+        ("abc", ENTER_A_DATE),
+        ("24-03", ENTER_A_DATE),
+        ("10/18/2024", "10/18/2024 is not a real date."),
+        ("Octember 2024", ENTER_A_DATE),
     ],
 )
 def test_a_malformed_date_is_a_bad_request_with_the_message_beside_the_field(client, value, message):
@@ -257,7 +306,7 @@ def test_a_from_date_after_the_to_date_is_a_bad_request(client):
     response = client.get(TIMELINE, {"date_from": "2024-05", "date_to": "2024-04"})
 
     assert response.status_code == 400
-    assert error_beside(response, "date_to") == "This is before the “From” date, 2024-05."
+    assert error_beside(response, "date_to") == "This is before the “From” date, May 2024."
 
 
 def test_from_and_to_may_name_the_same_period(client):
@@ -280,7 +329,7 @@ def test_a_parent_topic_finds_the_events_of_its_children(client):
 
     response = client.get(TIMELINE, {"topic": human_rights.slug})
 
-    assert titles(response) == ["Sanctions over Xinjiang", "Hong Kong statement", "General remarks on rights"]
+    assert titles(response) == ["General remarks on rights", "Hong Kong statement", "Sanctions over Xinjiang"]
     assert summary(response) == "3 events · about Human rights"
 
 
@@ -298,7 +347,8 @@ def test_the_topic_select_lists_children_after_their_parent(client):
     make_topic("Xinjiang", parent=human_rights, slug="xinjiang")
     make_topic("Climate", slug="climate")
 
-    options = re.findall(r'<option value="([^"]*)"', html_of(client.get(TIMELINE)))
+    select = re.search(r'<select name="topic".*?</select>', html_of(client.get(TIMELINE)), re.S).group(0)
+    options = re.findall(r'<option value="([^"]*)"', select)
 
     assert options[:4] == ["", "climate", "human-rights", "xinjiang"]
 
@@ -338,7 +388,7 @@ def test_the_country_filter_matches_where_it_happened_or_who_took_part(client):
 
     response = client.get(TIMELINE, {"country": "CN"})
 
-    assert titles(response) == ["In Beijing", "Wang Yi's call", "Ministry statement"]
+    assert titles(response) == ["Ministry statement", "Wang Yi's call", "In Beijing"]
     assert summary(response) == "3 events · in or involving China"
 
 
@@ -355,7 +405,7 @@ def test_words_are_searched_in_titles_summaries_places_and_quotes(client):
 
     response = client.get(TIMELINE, {"q": "beijing"})
 
-    assert titles(response) == ["Lammy visits Beijing", "A meeting", "Talks", "A statement"]
+    assert titles(response) == ["A statement", "Talks", "A meeting", "Lammy visits Beijing"]
     assert summary(response) == "4 events · matching “beijing”"
 
 
@@ -387,7 +437,7 @@ def test_filters_combine_and_the_summary_says_what_is_filtered(client):
     )
 
     assert titles(response) == ["Lammy raises Xinjiang"]
-    assert summary(response) == "1 event · about Human rights · with David Lammy · from 2021-03 to 2021-04"
+    assert summary(response) == "1 event · about Human rights · with David Lammy · from March 2021 to April 2021"
 
 
 def test_filters_that_match_nothing_say_so(client):
@@ -481,7 +531,8 @@ def test_pages_hold_fifty_events_and_the_next_page_link_keeps_the_filters(client
     assert len(titles(first)) == 50
     assert summary(first) == "56 events · about Security"
     assert link(first, "next").startswith("topic=security&after=")
-    assert titles(second) == [f"March {day:02d}" for day in range(23, 29)]
+    assert titles(first)[:2] == ["March 28", "March 27"]
+    assert titles(second) == [f"February {day:02d}" for day in range(6, 0, -1)]
     assert summary(second) == "56 events · about Security"
     assert link(second, "next") is None
 
@@ -497,20 +548,21 @@ def test_the_earlier_events_link_goes_back_a_whole_page(client):
 
     back = follow(client, third, "prev")
 
-    assert titles(third) == [f"May {day:02d}" for day in range(17, 29)]
+    assert titles(third) == [f"February {day:02d}" for day in range(12, 0, -1)]
     assert titles(back) == titles(follow(client, first, "next"))
     assert titles(follow(client, back, "prev")) == titles(first)
     assert link(first, "prev") is None
     assert "First page" in html_of(third) and "First page" not in html_of(first)
 
 
-def test_pages_run_on_from_dated_events_into_undated_ones(client):
+@pytest.mark.parametrize("sort", ["newest", "oldest"])
+def test_pages_run_on_from_dated_events_into_undated_ones(client, sort):
     for number in range(45):
         make_event(f"Dated {number:02d}", date=f"2021-01-{number % 28 + 1:02d}")
     for number in range(10):
-        make_event(f"Undated {number}")
+        make_event(f"Undated {number}", date=None)
 
-    first = client.get(TIMELINE)
+    first = client.get(TIMELINE, {"sort": sort})
     second = follow(client, first, "next")
 
     assert titles(first)[-5:] == [f"Undated {number}" for number in range(5)]
@@ -518,16 +570,44 @@ def test_pages_run_on_from_dated_events_into_undated_ones(client):
     assert titles(follow(client, second, "prev")) == titles(first)
 
 
-def test_events_on_the_same_day_are_not_lost_or_repeated_across_pages(client):
+@pytest.mark.parametrize(("sort", "numbers"), [("newest", range(119, -1, -1)), ("oldest", range(120))])
+def test_events_on_the_same_day_are_not_lost_or_repeated_across_pages(client, sort, numbers):
     for number in range(120):
         make_event(f"Same day {number:03d}", date="2021-05-04")
 
-    seen, response = [], client.get(TIMELINE)
+    seen, response = [], client.get(TIMELINE, {"sort": sort})
     while response is not None:
         seen += titles(response)
         response = follow(client, response, "next") if link(response, "next") else None
 
-    assert seen == [f"Same day {number:03d}" for number in range(120)]
+    assert seen == [f"Same day {number:03d}" for number in numbers]
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest"])
+def test_paging_forward_and_back_through_a_date_filter_with_unknown_dates_meets_every_event_once(client, sort):
+    for number in range(40):
+        make_event(f"October {number:02d}", date=f"2024-10-{number % 28 + 1:02d}")
+    for number in range(30):
+        make_event(f"By October {number:02d}", date=FuzzyDate(Precision.UNKNOWN, None, datetime.date(2024, 10, 17)))
+    for number in range(30):
+        between = FuzzyDate(Precision.UNKNOWN, datetime.date(2024, 9, number + 1), datetime.date(2024, 10, 5))
+        make_event(f"Between {number:02d}", date=between)
+    make_event("Long before", date="2020-01-01")
+    make_event("Nothing known", date=None)
+
+    pages, response = [], client.get(TIMELINE, {"date_from": "October 2024", "date_to": "Oct 2024", "sort": sort})
+    while response is not None:
+        pages.append(titles(response))
+        response = follow(client, response, "next") if link(response, "next") else None
+    seen = [title for page in pages for title in page]
+    second = client.get(TIMELINE, {"date_from": "October 2024", "date_to": "Oct 2024", "sort": sort})
+    back = follow(client, follow(client, second, "next"), "prev")
+
+    assert len(seen) == len(set(seen)) == 100
+    assert [len(page) for page in pages] == [50, 50]
+    assert seen[-30:] == [f"By October {number:02d}" for number in range(30)]
+    assert titles(back) == pages[0]
+
 
 
 @pytest.mark.parametrize("value", ["abc", "-1", "1.5", "１２", "9" * 40])

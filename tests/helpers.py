@@ -88,6 +88,8 @@ def public_pages():
         ("timeline", "/", 200),
         ("timeline filtered", "/?topic=human-rights&actor=Mr+Lammy&date_from=2024", 200),
         ("timeline with a bad date", "/?date_from=2024-13-40", 400),
+        ("timeline in a month, some events only maybe", "/?date_from=October+2024&date_to=October+2024", 200),
+        ("timeline of events with no known date, oldest first", "/?date=unknown&sort=oldest", 200),
         ("event", event.get_absolute_url(), 200),
         ("people", "/people/", 200),
         ("person", Person.objects.get(slug="david-lammy").get_absolute_url(), 200),

@@ -43,7 +43,7 @@ PROFILE = settings.get_profile("diplo-stress" if os.environ.get("DIPLO_STRESS") 
 
 # Each page's GET parameters, as its filter form and pagination read them.
 PAGES = {
-    "/": ["actor", "date_from", "date_to", "topic", "kind", "country", "q", "page"],
+    "/": ["actor", "date_from", "date_to", "date", "topic", "kind", "country", "q", "sort", "page"],
     "/sanctions/": ["imposing_country", "target", "status", "year", "page"],
     "/people/": ["page"],
     "/organizations/": ["page"],

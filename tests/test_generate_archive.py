@@ -2,6 +2,7 @@
 
 import hashlib
 import math
+import re
 from collections import Counter
 
 import pytest
@@ -256,3 +257,21 @@ def test_ten_thousand_events_keep_every_rule_and_every_benchmarked_page_stays_wi
             response = client.get(url)
         assert response.status_code == 200, url
         assert b"<ol class=\"events\">" in response.content or "/?" not in url, url
+    # A date filter with the bounds of unknown dates, each order, and deep into it both ways.
+    bounded = Event.objects.published().filter(date_precision="unknown", date_latest__isnull=False).first()
+    year = bounded.date_latest.year
+    dated_filters = [f"/?date_from={year}", f"/?date_to={year}", f"/?date_from={year - 5}&date_to={year}"]
+    for url in dated_filters + [f"{url}&sort=oldest" for url in dated_filters] + ["/?date=unknown"]:
+        pages = [url]
+        with django_assert_max_num_queries(MAX_QUERIES):
+            response = client.get(url)
+        assert response.status_code == 200, url
+        assert "with no known date" in response.content.decode(), url
+        if next_page := re.search(r'href="\?([^"]*)" rel="next"', response.content.decode()):
+            pages.append("/?" + next_page.group(1).replace("&amp;", "&"))
+            with django_assert_max_num_queries(MAX_QUERIES):
+                response = client.get(pages[-1])
+            assert response.status_code == 200, pages[-1]
+            previous = re.search(r'href="\?([^"]*)" rel="prev"', response.content.decode()).group(1)
+            with django_assert_max_num_queries(MAX_QUERIES):
+                assert client.get("/?" + previous.replace("&amp;", "&")).status_code == 200

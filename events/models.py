@@ -580,12 +580,34 @@ def overlap_conditions(first=None, last=None):
 
 
 def certainly_within(first=None, last=None):
+    """Events every possible day of which is in [first, last]; a missing bound is no certainty, but for
+    "by ..." before `last` when there is no `first`."""
     condition = Q()
     if first:
         condition &= Q(date_earliest__gte=first)
     if last:
-        condition &= Q(date_latest__lte=last)
+        # date_earliest <= last follows from date_latest <= last; it gives the timeline index a place to stop.
+        ends_in_time = Q(date_latest__lte=last)
+        if first:
+            condition &= ends_in_time & Q(date_earliest__lte=last)
+        else:
+            condition &= ends_in_time & (Q(date_earliest__lte=last) | Q(date_earliest__isnull=True))
     return condition
+
+
+def only_possibly_within(first=None, last=None):
+    """Conditions for events overlapping [first, last] that may also fall outside it, each fit for an index:
+    known dates that straddle either end (a year at most each side), and unknown dates not held inside."""
+    known, unknown_with_earliest, without_earliest = overlap_conditions(first, last)
+    conditions = []
+    if first:
+        conditions.append(known & Q(date_earliest__lt=first))
+    if last:
+        conditions.append(
+            known & Q(date_earliest__gt=last - datetime.timedelta(days=366), date_latest__gt=last)
+        )
+    inside = certainly_within(first, last)
+    return [*conditions, unknown_with_earliest & ~inside, without_earliest & ~inside]
 
 
 class EventQuerySet(models.QuerySet):
@@ -662,7 +684,7 @@ class EventQuerySet(models.QuerySet):
 
     def only_possibly_within(self, first=None, last=None):
         """Events overlapping [first, last] that may also fall outside it."""
-        return self.overlapping(first, last).exclude(certainly_within(first, last))
+        return self.filter(functools.reduce(operator.or_, only_possibly_within(first, last)))
 
     # The filters below test membership with a subquery rather than a join: a join repeats an
     # event once per matching row and needs DISTINCT, which stops the database reading the

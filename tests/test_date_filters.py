@@ -9,6 +9,8 @@ import pytest
 from django.urls import reverse
 
 from events.dates import FuzzyDate, Precision
+from events.models import Event
+from events.presentation import mark_uncertain
 
 from .factories import make_event, make_topic
 from .helpers import html_of, summary, text_of, titles
@@ -262,3 +264,19 @@ def test_the_archive_opens_on_what_happened_last(archive, client):
     first_heading = re.search(r"<h2[^>]*>([^<]*)</h2>", html_of(response)).group(1)
     assert first_heading != "2018"
     assert int(first_heading) >= 2024
+
+
+@pytest.mark.parametrize(
+    ("first", "last"),
+    [(D(2024, 10, 1), D(2024, 10, 31)), (D(2024, 10, 14), D(2024, 10, 16)), (D(1900, 1, 1), None), (None, D(2021, 6, 30))],
+)
+def test_the_database_divides_a_range_as_the_marks_do(archive, first, last):
+    events = Event.objects.published()
+    overlapping = list(events.overlapping(first, last))
+    ends = (FuzzyDate(Precision.DAY, first, first) if first else None, FuzzyDate(Precision.DAY, last, last) if last else None)
+    mark_uncertain(overlapping, *ends)
+
+    maybe = {event.slug for event in overlapping if event.may_be}
+    certain = {event.slug for event in overlapping if not event.may_be}
+    assert set(events.only_possibly_within(first, last).values_list("slug", flat=True)) == maybe
+    assert set(events.certainly_within(first, last).values_list("slug", flat=True)) == certain

@@ -5,6 +5,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.paginator import EmptyPage, Paginator
+from django.db import connections
 from django.db.models import Q, prefetch_related_objects
 from django.utils import timezone
 
@@ -52,8 +53,9 @@ def read_dated(parts, event, size, descending):
     """Up to `size` events of the dated `parts` beyond `event` (from the start if None), in the order of
     DATED_ORDER (reversed if `descending`).
 
-    Two parts are read as one UNION ALL: both databases merge the two index scans in order (SQLite's
-    MERGE (UNION ALL), PostgreSQL's Merge Append) and stop at `size`.
+    Two parts are read as one UNION ALL. SQLite merges the two index scans in order (MERGE (UNION ALL))
+    and stops at `size`; PostgreSQL would sort every match of a UNION ALL, so there each part is cut to
+    `size` in its own order first, read off its index.
     """
     order = [f"-{field}" for field in DATED_ORDER] if descending else list(DATED_ORDER)
     if event is not None:
@@ -61,8 +63,14 @@ def read_dated(parts, event, size, descending):
         # The first condition repeats part of the second, in the form an index seeks on.
         seek = Q(date_earliest__lte=event.date_earliest) if descending else Q(date_earliest__gte=event.date_earliest)
         parts = [part.filter(seek & beyond) for part in parts]
-    first, *others = [part.order_by() for part in parts]
-    combined = first.union(*others, all=True) if others else first
+    if len(parts) == 1:
+        return list(parts[0].order_by(*order)[:size])
+    if connections[parts[0].db].features.supports_slicing_ordering_in_compound:
+        parts = [part.order_by(*order)[:size] for part in parts]
+    else:
+        parts = [part.order_by() for part in parts]
+    first, *others = parts
+    combined = first.union(*others, all=True)
     return list(combined.order_by(*order)[:size])
 
 

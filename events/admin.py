@@ -27,6 +27,7 @@ from .models import (
     Participation,
     Person,
     Sanction,
+    SanctionResponse,
     Source,
     Topic,
 )
@@ -243,6 +244,15 @@ class EventRelationInline(ChecksChosenKeys, admin.TabularInline):
     autocomplete_fields = ["to_event"]
     verbose_name = "related event"
     verbose_name_plural = "related events (this event … that event)"
+
+
+class SanctionResponseInline(ChecksChosenKeys, admin.TabularInline):
+    model = SanctionResponse
+    fk_name = "sanction"
+    extra = 0
+    autocomplete_fields = ["answers_sanction", "answers_event"]
+    verbose_name = "what this sanction answers"
+    verbose_name_plural = "what this sanction answers (a sanction or an event, each on its own row)"
 
 
 class OfficeInline(ChecksChosenKeys, VersionedInline, admin.TabularInline):
@@ -497,15 +507,15 @@ class SanctionAdmin(HistoryAdmin):
         "measures",
         "reason",
     ]
-    autocomplete_fields = ["imposed_by", "target_person", "target_organization", "responds_to", "announced_in"]
+    autocomplete_fields = ["imposed_by", "target_person", "target_organization", "announced_in"]
     fieldsets = [
         (None, {"fields": ["imposing_country", "imposed_by", "target_person", "target_organization"]}),
         (None, {"fields": ["regime", "measures", "reason", "status", "is_published"]}),
         fuzzy_fieldset("announced", "Announced"),
         fuzzy_fieldset("lifted", "Lifted"),
-        (None, {"fields": ["responds_to", "announced_in"]}),
+        (None, {"fields": ["announced_in"]}),
     ]
-    inlines = [CitationInline]
+    inlines = [SanctionResponseInline, CitationInline]
 
     announced_display = fuzzy_date_column("announced")
 

@@ -627,6 +627,10 @@ class EventQuerySet(models.QuerySet):
                 .order_by("pk"),
                 to_attr="public_sanctions",
             ),
+            ClaimBasis.with_quotes(),
+            ClaimBasis.with_quotes("participations__claim_bases"),
+            ClaimBasis.with_quotes("relations_from__claim_bases"),
+            ClaimBasis.with_quotes("relations_to__claim_bases"),
         )
 
     def overlapping(self, first=None, last=None):
@@ -1217,6 +1221,37 @@ class ClaimBasis(models.Model):
     @property
     def is_inferred(self):
         return self.basis == self.Basis.INFERRED
+
+    @property
+    def marker(self):
+        """The short mark beside the claim on a page."""
+        return "inferred" if self.is_inferred else "from outside the documents"
+
+    @property
+    def explanation(self):
+        """The reasoning, or where the claim comes from, in a sentence: the marker's title and note."""
+        if self.is_inferred:
+            return f"Inferred: {self.reasoning}"
+        return f"From outside the documents: {self.outside_source}"
+
+    @property
+    def claim_label(self):
+        return self.claim.replace("_", " ")
+
+    @property
+    def page_record(self):
+        """The record whose public page shows the claim: a participant's or relation's event, an
+        answer's sanction, an office's holder."""
+        record = self.record
+        if self.participation_id:
+            return record.event
+        if self.event_relation_id:
+            return record.from_event
+        if self.sanction_response_id:
+            return record.sanction
+        if self.office_id:
+            return record.person
+        return record
 
     def clean(self):
         errors = {}

@@ -12,7 +12,18 @@ from .filters import (
 )
 from .models import Citation, Event, Organization, Person, Sanction, Source, Topic
 from .paging import actor_events, paginate, timeline_page, topics_with_event_counts
-from .presentation import by_year_and_month, children_of, nested, outside_field_names
+from .presentation import (
+    answer_words,
+    answered_by_words,
+    by_year_and_month,
+    children_of,
+    claim_notes,
+    nested,
+    outside_field_names,
+    participant_words,
+    relation_from_words,
+    relation_to_words,
+)
 from .quotes import highlight_quotes
 
 # A person's or organization's page lists this many of their events (an organization's, also of its offices and
@@ -34,7 +45,13 @@ def timeline(request):
 
 def event_detail(request, slug):
     event = get_object_or_404(Event.objects.published().for_detail(), slug=slug)
-    return render(request, "event_detail.html", {"event": event})
+    claims = claim_notes(
+        ([event], None),
+        (event.participations.all(), participant_words),
+        (event.relations_from.all(), relation_from_words),
+        (event.relations_to.all(), relation_to_words),
+    )
+    return render(request, "event_detail.html", {"event": event, "claims": claims})
 
 
 def person_list(request):
@@ -84,7 +101,12 @@ def sanction_list(request):
 
 def sanction_detail(request, pk):
     sanction = get_object_or_404(Sanction.objects.published().for_detail(), pk=pk)
-    return render(request, "sanction_detail.html", {"sanction": sanction})
+    claims = claim_notes(
+        ([sanction], None),
+        (sanction.public_answers, answer_words),
+        (sanction.public_responses, answered_by_words),
+    )
+    return render(request, "sanction_detail.html", {"sanction": sanction, "claims": claims})
 
 
 def source_list(request):

@@ -95,7 +95,7 @@ def public_pages():
         ("organization", Organization.objects.filter(sanctions_imposed__isnull=False).first().get_absolute_url(), 200),
         ("sanctions", "/sanctions/", 200),
         ("sanctions filtered", "/sanctions/?imposing_country=CN&year=2021", 200),
-        ("sanction", Sanction.objects.exclude(responds_to=None).first().get_absolute_url(), 200),
+        ("sanction", Sanction.objects.exclude(responses=None).first().get_absolute_url(), 200),
         ("sources", "/sources/", 200),
         ("source", Source.objects.order_by("pk").first().get_absolute_url(), 200),
         ("topics", "/topics/", 200),

@@ -377,11 +377,9 @@ def test_a_sanction_page_shows_who_imposed_it_on_whom_why_and_what_answered_it(c
         reason="Spreading lies",
         announced="2021-03-26",
         announced_in=event,
-        responds_to=uk_sanction,
+        answers=uk_sanction,
     )
-    answer = make_sanction(
-        make_person("Someone Else"), imposing_country="GB", announced="2021-04", responds_to=sanction
-    )
+    answer = make_sanction(make_person("Someone Else"), imposing_country="GB", announced="2021-04", answers=sanction)
     cite(sanction, "China imposed sanctions on Tom Tugendhat")
 
     response = client.get(sanction.get_absolute_url())
@@ -396,7 +394,7 @@ def test_a_sanction_page_shows_who_imposed_it_on_whom_why_and_what_answered_it(c
     assert "Announced 26 March 2021" in text
     assert "Announced at China announces sanctions" in text
     assert "Spreading lies" in text
-    assert "Responds to United Kingdom on Chen Quanguo, announced 22 March 2021" in text
+    assert "Answers United Kingdom on Chen Quanguo, announced 22 March 2021" in text
     assert "Answered by United Kingdom on Someone Else, announced April 2021" in text
     assert "China imposed sanctions on Tom Tugendhat" in text
     html = html_of(response)
@@ -794,7 +792,7 @@ def add_to_an_event(event):
 def add_to_a_sanction(sanction):
     def add(count):
         for number in range(count):
-            make_sanction(make_person(f"Answerer {number}"), imposing_country="GB", responds_to=sanction)
+            make_sanction(make_person(f"Answerer {number}"), imposing_country="GB", answers=sanction)
             cite(sanction, f"Quote {number}")
 
     return add

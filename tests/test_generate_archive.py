@@ -77,7 +77,7 @@ def test_the_batch_size_changes_how_rows_are_written_not_which():
 
 
 def test_it_refuses_a_database_that_already_holds_events(archive):
-    with pytest.raises(CommandError, match="already holds 41 events.*--replace"):
+    with pytest.raises(CommandError, match="already holds 42 events.*--replace"):
         generate()
     assert not Event.objects.filter(slug__startswith="gen-").exists()
 
@@ -88,7 +88,7 @@ def test_replace_deletes_only_generated_records_and_keeps_the_real_archive(archi
     generate(200, replace=True)
     for model in MODELS:
         assert real[model] <= set(model.objects.values_list("pk", flat=True)), model
-    assert Event.objects.count() == 41 + 200
+    assert Event.objects.count() == 42 + 200
     assert Topic.objects.count() == 16, "the real topic tree is used, not copied"
     call_command("verify_citations", verbosity=0)
 

@@ -313,7 +313,10 @@ def test_the_lammy_wang_yi_meeting_is_18_october_2024_with_david_lammy_and_wang_
     assert meeting.slug == "david-lammy-meets-wang-yi"
     assert meeting.date == FuzzyDate("day", D(2024, 10, 18), D(2024, 10, 18))
     people = {p.person.name: p for p in meeting.participations.select_related("person", "office")}
-    assert set(people) == {"David Lammy", "Wang Yi"}
+    # The two who met, and Jimmy Lai, whose detention the Foreign Office says was discussed.
+    assert {name: p.role for name, p in people.items()} == {
+        "David Lammy": "visitor", "Wang Yi": "host", "Jimmy Lai": "mentioned"
+    }
     assert people["David Lammy"].office.title == "Foreign Secretary"
     assert people["Wang Yi"].office.title == "Foreign minister"
     assert meeting.place == "Beijing"

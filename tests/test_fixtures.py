@@ -495,6 +495,45 @@ def test_every_inferred_claim_gives_its_reasoning_and_quotes_and_every_outside_c
             assert basis.outside_source.strip() and not basis.citations.all(), str(basis)
 
 
+def test_every_date_bound_the_documents_do_not_state_is_marked_as_inferred(archive):
+    bounded = []
+    for record, claim in [
+        *[(event, "date") for event in Event.objects.all()],
+        *[(office, name) for office in Office.objects.all() for name in ("start", "end")],
+        *[(sanction, name) for sanction in Sanction.objects.all() for name in ("announced", "lifted")],
+    ]:
+        date = getattr(record, claim)
+        if date.precision == Precision.UNKNOWN and (date.earliest or date.latest):
+            bounded.append(record)
+            assert inferred(record, claim), f"{record}: {claim}"
+    assert len(bounded) >= 25
+
+
+# Days the documents give relative to their own date ("on Friday", "earlier this week", "on 20
+# September" in a letter of 8 January 2023), and a year read from "since 2018".
+@pytest.mark.parametrize("slug", [
+    "a-british-foreign-secretary-visits-china-in-2018",
+    "foreign-secretary-raises-human-rights-with-chinese-counterpart",
+    "minister-speaks-on-xinjiang-in-the-house-of-lords",
+    "lord-alton-writes-about-the-us-cecc-report",
+    "uk-stops-deploying-chinese-surveillance-systems-on-sensitive-sites",
+    "china-holds-military-exercises-around-taiwan",
+    "starmer-calls-taiwan-exercises-not-conducive-to-peace",
+    "starmer-on-the-taiwan-strait-at-pmqs",
+    "downing-street-on-uighurs-and-competent-courts",
+    "david-lammy-visits-china",
+    "david-lammy-meets-wang-yi",
+    "foreign-office-statement-after-lammy-wang-yi-meeting",
+    "david-lammy-meets-ding-xuexiang",
+    "chinese-government-statement-on-lammy-ding-meeting",
+])
+def test_dates_worked_out_from_a_documents_own_date_are_marked_as_inferred(archive, slug):
+    event = Event.objects.get(slug=slug)
+    basis = inferred(event, "date")
+    assert basis.citations.exists()
+    assert event.date.is_known
+
+
 def test_the_han_zheng_meeting_is_august_2023_inferred_from_the_visit_it_is_part_of(archive):
     meeting = Event.objects.get(slug="james-cleverly-meets-han-zheng")
     assert meeting.date == FuzzyDate("month", D(2023, 8, 1), D(2023, 8, 31))

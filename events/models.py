@@ -254,9 +254,9 @@ class OrganizationQuerySet(ActorQuerySet):
             ),
             models.Prefetch(
                 "offices",
-                queryset=Office.objects.select_related("person").order_by(
-                    models.F("start_earliest").asc(nulls_last=True), "person__sort_name", "pk"
-                )[: limit + 1],
+                queryset=Office.objects.select_related("person")
+                .prefetch_related(ClaimBasis.with_quotes())
+                .order_by(models.F("start_earliest").asc(nulls_last=True), "person__sort_name", "pk")[: limit + 1],
                 to_attr="listed_offices",
             ),
         )
@@ -272,9 +272,9 @@ class PersonQuerySet(ActorQuerySet):
             models.Prefetch("aliases", queryset=Alias.objects.order_by("name", "pk")),
             models.Prefetch(
                 "offices",
-                queryset=Office.objects.select_related("organization").order_by(
-                    models.F("start_earliest").asc(nulls_last=True), "title", "pk"
-                ),
+                queryset=Office.objects.select_related("organization")
+                .prefetch_related(ClaimBasis.with_quotes())
+                .order_by(models.F("start_earliest").asc(nulls_last=True), "title", "pk"),
             ),
             models.Prefetch(
                 "sanctions",
@@ -1022,13 +1022,21 @@ class CitationQuerySet(models.QuerySet):
         )
 
     def for_source(self):
-        """With the records they support, to link each highlighted quote back to its record."""
-        return self.public().select_related(
-            "event",
-            "sanction__target_person",
-            "sanction__target_organization",
-            "office__person",
-        ).order_by("pk")
+        """With the records they support, to link each highlighted quote back to its record, and
+        the claims each is a basis of."""
+        return (
+            self.public()
+            .select_related(
+                "event",
+                "sanction__target_person",
+                "sanction__target_organization",
+                "office__person",
+            )
+            .prefetch_related(
+                models.Prefetch("claim_bases", queryset=ClaimBasis.objects.with_records().order_by("pk"))
+            )
+            .order_by("pk")
+        )
 
 
 class Citation(VersionedModel):
@@ -1123,7 +1131,13 @@ class ClaimBasisQuerySet(models.QuerySet):
         return self.prefetch_related(models.Prefetch("citations", queryset=Citation.objects.select_related("source")))
 
     def for_audit(self):
-        """Every claim with its record and the quotes it rests on, for the editors' audit page."""
+        """With its record and the quotes it rests on, for the editors' audit page."""
+        return self.with_records().prefetch_related(
+            models.Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("pk"))
+        )
+
+    def with_records(self):
+        """With its record, the record's page and what names them both."""
         return self.select_related(
             "event",
             "participation__event",
@@ -1136,7 +1150,10 @@ class ClaimBasisQuerySet(models.QuerySet):
             "event_relation__to_event",
             "sanction_response__sanction__target_person",
             "sanction_response__sanction__target_organization",
-        ).prefetch_related(models.Prefetch("citations", queryset=Citation.objects.select_related("source")))
+            "sanction_response__answers_sanction__target_person",
+            "sanction_response__answers_sanction__target_organization",
+            "sanction_response__answers_event",
+        )
 
 
 class ClaimBasis(models.Model):
@@ -1209,14 +1226,19 @@ class ClaimBasis(models.Model):
         """A prefetch of the claim bases at `lookup`, with the quotes each rests on."""
         return models.Prefetch(lookup, queryset=ClaimBasis.objects.for_pages())
 
+    # The kind of record it is about, while that record is not saved yet (an inline beside a new
+    # event): set by the admin, so that the claim's name is checked all the same.
+    intended_target = None
+
     @property
     def target(self):
         """The name of the link to its record (one of CLAIM_TARGETS), or None."""
-        return next((name for name in CLAIM_TARGETS if getattr(self, f"{name}_id") is not None), None)
+        linked = (name for name in CLAIM_TARGETS if getattr(self, f"{name}_id") is not None)
+        return next(linked, self.intended_target)
 
     @property
     def record(self):
-        return getattr(self, self.target) if self.target else None
+        return getattr(self, self.target, None) if self.target else None
 
     @property
     def is_inferred(self):
@@ -1239,6 +1261,11 @@ class ClaimBasis(models.Model):
         return self.claim.replace("_", " ")
 
     @property
+    def is_public(self):
+        """Whether the page that shows it is public (a draft's claims are not)."""
+        return getattr(self.page_record, "is_published", True)
+
+    @property
     def page_record(self):
         """The record whose public page shows the claim: a participant's or relation's event, an
         answer's sanction, an office's holder."""
@@ -1256,8 +1283,9 @@ class ClaimBasis(models.Model):
     def clean(self):
         errors = {}
         if self.target and self.claim and self.claim not in claim_names(self.target):
+            kind = self.target.replace("_", " ")
             errors["claim"] = (
-                f"“{self.claim}” is not a field or link of a {self.target.replace('_', ' ')}: "
+                f"“{self.claim}” is not a field or link of {'an' if kind[0] in 'aeiou' else 'a'} {kind}: "
                 f"name one of {', '.join(claim_names(self.target))}."
             )
         if self.basis == self.Basis.INFERRED and not self.reasoning.strip():

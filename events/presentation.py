@@ -103,5 +103,9 @@ def office_words(office):
     return office.title
 
 
+def held_office_words(office):
+    return f"{office.person}, {office.title}"
+
+
 def event_participation_words(participation):
     return f"{participation.event.title}: {participation.get_role_display().lower()}"

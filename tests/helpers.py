@@ -101,7 +101,18 @@ def public_pages():
         ("topics", "/topics/", 200),
         ("topic", Topic.objects.get(slug="human-rights").get_absolute_url(), 200),
         ("unknown page", "/events/no-such-event/", 404),
+        # Claims no quote states, marked where they appear (issue 11), and placeholders listed apart.
+        ("event with claims", Event.objects.filter(participations__claim_bases__isnull=False).first().get_absolute_url(), 200),
+        ("sanction with claims", Sanction.objects.filter(claim_bases__isnull=False).first().get_absolute_url(), 200),
+        ("person with claims", Person.objects.filter(offices__claim_bases__isnull=False).first().get_absolute_url(), 200),
+        ("source with inferences", Source.objects.filter(citations__claim_bases__isnull=False).first().get_absolute_url(), 200),
+        ("people not named", "/people/?unnamed=1", 200),
     ]
+
+
+def editor_pages():
+    """(name, path) of the pages only editors see, outside the admin."""
+    return [("claim audit", "/audit/claims/")]
 
 
 # Fresh processes: settings are read once, at start-up, so what they make of the environment

@@ -604,6 +604,37 @@ def test_the_bargaining_chip_statement_is_linked_only_to_what_it_speaks_of(archi
     ).exists()
 
 
+def test_kearns_on_sky_news_is_about_the_visit_not_an_answer_to_it(archive):
+    sky = Event.objects.get(slug="alicia-kearns-on-sky-news-about-cleverlys-visit")
+    assert list(sky.relations_from.values_list("relation", "to_event__slug")) == [
+        ("about", "james-cleverly-visits-china")
+    ]
+
+
+@pytest.mark.parametrize("from_slug, relation, to_slug", [
+    ("iain-duncan-smith-compares-china-policy-to-appeasement", "responds_to", "james-cleverly-visits-china"),
+    ("starmer-on-the-taiwan-strait-at-pmqs", "follows", "china-holds-military-exercises-around-taiwan"),
+])
+def test_links_the_reports_only_imply_by_their_order_are_marked_as_inferred(archive, from_slug, relation, to_slug):
+    link = EventRelation.objects.get(from_event__slug=from_slug, relation=relation, to_event__slug=to_slug)
+    assert "straight after" in inferred(link, "relation").reasoning
+
+
+@pytest.mark.parametrize("event, actor, role", [
+    ("g7-leaders-commit-to-supply-chains-free-of-forced-labour", "uk-government", "role"),
+    ("foreign-secretary-raises-human-rights-with-chinese-counterpart", "fcdo", "actor"),
+    ("foreign-secretary-raises-human-rights-with-chinese-counterpart", "chinese-foreign-ministry", "actor"),
+])
+def test_participants_the_documents_name_only_by_office_or_presidency_are_marked_as_inferred(
+    archive, event, actor, role
+):
+    assert inferred(Participation.objects.get(event__slug=event, organization__slug=actor), role)
+
+
+def test_no_one_signed_the_g7_commitment(archive):
+    assert participants("g7-leaders-commit-to-supply-chains-free-of-forced-labour")["g7"] == ("party", None)
+
+
 def test_the_agreement_in_principle_has_parties_not_signatories_and_says_who_reports_it(archive):
     agreement = Event.objects.get(slug="uk-and-china-agree-to-resume-parliamentary-exchanges")
     roles = {p.organization.slug: p.role for p in agreement.participations.select_related("organization")}

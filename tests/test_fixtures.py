@@ -575,6 +575,15 @@ def test_the_uk_sanctions_regime_and_measures_are_marked_as_inferred_from_the_le
         assert inferred(event.participations.get(organization__slug=partner), "actor"), partner
 
 
+def test_radio_newshubs_reason_for_chinas_sanctions_is_marked_as_inferred_to_be_about_the_2021_ones(archive):
+    event = Event.objects.get(slug="china-sanctions-british-mps-and-peers")
+    assert "neither document says so" in inferred(event, "summary").reasoning
+    assert "Radio NewsHub says" in event.summary
+    for sanction in Sanction.objects.filter(imposing_country="CN", target_person__isnull=False):
+        seeds = {c.source.seed_file[:3] for c in inferred(sanction, "reason").citations.select_related("source")}
+        assert seeds == {"000", "003"}
+
+
 def test_no_travel_freeze_is_recorded_against_an_organisation(archive):
     organisation = Sanction.objects.get(target_organization__slug="unnamed-state-run-organisation-in-xinjiang")
     assert organisation.measures == "asset bans"

@@ -4,6 +4,7 @@ edits it, and editors review every one on the audit page."""
 
 import re
 from html import unescape
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -453,3 +454,18 @@ def test_the_han_zheng_meeting_is_dated_august_2023_as_an_inference(archive, cli
     meeting = Event.objects.get(slug="james-cleverly-meets-han-zheng")
     response = client.get(meeting.get_absolute_url())
     assert "Date August 2023 inferred" in text_of(response)
+
+
+def test_the_readmes_example_of_each_basis_holds_in_the_archive(archive):
+    readme = " ".join((Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8").split())
+    examples = {
+        "uk-launches-bno-immigration-route": None,  # stated
+        "james-cleverly-meets-han-zheng": "inferred",
+        "starmer-on-the-taiwan-strait-at-pmqs": "outside",
+    }
+    for slug, basis in examples.items():
+        event = Event.objects.get(slug=slug)
+        claim_of = {"james-cleverly-meets-han-zheng": "date", "starmer-on-the-taiwan-strait-at-pmqs": "place"}
+        name = claim_of.get(slug, "date")
+        assert ClaimBasis.objects.filter(event=event, claim=name).values_list("basis", flat=True).first() == basis
+        assert event.title.replace("’", "'") in readme

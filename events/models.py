@@ -627,6 +627,14 @@ class EventQuerySet(models.QuerySet):
                 .order_by("pk"),
                 to_attr="public_sanctions",
             ),
+            models.Prefetch(
+                "answering_sanctions",
+                queryset=SanctionResponse.objects.filter(sanction__is_published=True)
+                .select_related("sanction__target_person", "sanction__target_organization")
+                .prefetch_related(ClaimBasis.with_quotes())
+                .order_by(models.F("sanction__announced_earliest").asc(nulls_last=True), "sanction__pk"),
+                to_attr="public_answers",
+            ),
             ClaimBasis.with_quotes(),
             ClaimBasis.with_quotes("participations__claim_bases"),
             ClaimBasis.with_quotes("relations_from__claim_bases"),

@@ -96,7 +96,7 @@ def answer_words(response):
 
 
 def answered_by_words(response):
-    return f"{response.sanction} answers this sanction"
+    return f"{response.sanction} answers this {'event' if response.answers_event_id else 'sanction'}"
 
 
 def office_words(office):

@@ -59,6 +59,7 @@ def event_detail(request, slug):
         (event.participations.all(), participant_words),
         (event.relations_from.all(), relation_from_words),
         (event.relations_to.all(), relation_to_words),
+        (event.public_answers, answered_by_words),
     )
     return render(request, "event_detail.html", {"event": event, "claims": claims})
 

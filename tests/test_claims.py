@@ -130,6 +130,21 @@ def test_a_sanction_marks_its_inferred_regime_and_each_answer_with_its_basis(cli
     assert [text for text, _ in marks(answered)] == ["from outside the documents"]
 
 
+def test_an_event_lists_the_sanctions_that_answer_it_with_the_basis_of_each(client):
+    announcement = make_event("UK sanctions officials over Xinjiang", kind="sanction_announcement")
+    answer_to_it = make_sanction(make_person("Tom Tugendhat"), answers=announcement)
+    claim(answer_to_it.responses.get(), "answers", basis="outside", outside_source="China's foreign ministry")
+    draft = make_sanction(make_person("Nus Ghani"), answers=announcement, is_published=False)
+
+    response = client.get(announcement.get_absolute_url())
+
+    text = text_of(response)
+    assert "Sanctions answering this event China on Tom Tugendhat, announced 26 March 2021" in text
+    assert "Nus Ghani" not in text and draft.get_absolute_url() not in html_of(response)
+    assert "Answers (China on Tom Tugendhat answers this event), from outside the documents" in text
+    assert "Answers UK sanctions officials over Xinjiang" in text_of(client.get(answer_to_it.get_absolute_url()))
+
+
 # People, organizations and sources
 
 

@@ -794,6 +794,7 @@ def add_to_an_event(event):
             claim(relate(event, make_event(f"Earlier {number}")), "relation", citations=[quote])
             claim(relate(make_event(f"Later {number}"), event), "relation", basis="outside", outside_source="Elsewhere")
             make_sanction(make_person(f"Target {number}"), announced_in=event)
+            claim(answer(make_sanction(make_person(f"Answerer {number}")), event), "answers", citations=[quote])
 
     return add
 

@@ -27,7 +27,7 @@ from .factories import (
     relate,
     take_part,
 )
-from .helpers import html_of, text_of
+from .helpers import form_data, html_of, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -484,3 +484,33 @@ def test_the_readmes_example_of_each_basis_holds_in_the_archive(archive):
         name = claim_of.get(slug, "date")
         assert ClaimBasis.objects.filter(event=event, claim=name).values_list("basis", flat=True).first() == basis
         assert event.title.replace("’", "'") in readme
+
+
+# Answers in the admin
+
+
+def test_the_admin_records_what_a_sanction_answers_and_the_history_tells_it(editor, client):
+    uk = make_sanction(make_person("Official 1"), imposing_country="GB")
+    china = make_sanction(make_person("Tom Tugendhat"))
+    url = reverse("admin:events_sanction_change", args=[china.pk])
+    data = form_data(client.get(url)) | inline_management("responses", 1) | {"responses-0-answers_sanction": str(uk.pk)}
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302, text_of(response)
+    assert [row.answers_sanction for row in china.responses.all()] == [uk]
+    reason = china.history.order_by("-history_date").first().history_change_reason
+    assert f"Added sanction response “{china} answers {uk}”." in reason
+
+
+def test_the_admin_refuses_an_answer_that_would_make_a_loop_and_saves_nothing(editor, client):
+    first = make_sanction(make_person("Official 1"), imposing_country="GB")
+    second = make_sanction(make_person("Tom Tugendhat"), answers=first)
+    url = reverse("admin:events_sanction_change", args=[first.pk])
+    data = form_data(client.get(url)) | inline_management("responses", 1) | {"responses-0-answers_sanction": str(second.pk)}
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    assert "answering it would make a loop" in text_of(response)
+    assert not first.responses.exists()

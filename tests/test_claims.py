@@ -60,7 +60,7 @@ def test_an_inferred_date_is_marked_with_its_reasoning_on_hover_and_in_a_note(cl
 
     assert marks(response) == [("inferred", f"Inferred: {basis.reasoning}")]
     text = text_of(response)
-    assert "Date August 2023 inferred (date): see note" in text
+    assert "Date August 2023 inferred (date): see its note below" in text
     assert "Claims no single quote states" in text
     assert f"Date, inferred: {basis.reasoning} “a trip by James Cleverly in August 2023” · Read in source" in text
     quote_link = basis.citations.get().get_absolute_url()

@@ -588,12 +588,16 @@ class EventQuerySet(models.QuerySet):
         return self.filter(is_published=True)
 
     def list_prefetches(self):
-        """What a list of events shows beside each: its topics and who took part."""
+        """What a list of events shows beside each: its topics, who took part, and which of its
+        date and place are inferred or from outside the documents."""
         return [
             "topics",
             models.Prefetch(
                 "participations",
                 queryset=Participation.objects.select_related("person", "organization").order_by("order", "pk"),
+            ),
+            models.Prefetch(
+                "claim_bases", queryset=ClaimBasis.objects.filter(claim__in=["date", "place"]).order_by("pk")
             ),
         ]
 

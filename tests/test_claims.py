@@ -40,6 +40,12 @@ def marks(response):
     return [(unescape(text), unescape(title)) for title, text in found]
 
 
+def timeline_marks(response):
+    """Each claim mark of a list, linking to its note on the record's page, as (its text, its title)."""
+    found = re.findall(r'<a class="claim claim-\w+" href="[^"#]+#claim-\d+" title="([^"]*)">([^<]*)<', html_of(response))
+    return [(unescape(text), unescape(title)) for title, text in found]
+
+
 def han_zheng_meeting():
     """An event dated, as the archive dates the Han Zheng meeting, from the visit it was part of."""
     trip = make_event("James Cleverly visits China", date="2023-08")
@@ -104,6 +110,16 @@ def test_an_inferred_link_between_events_is_marked_on_both_events(client):
         response = client.get(event.get_absolute_url())
         assert [text for text, _ in marks(response)] == ["inferred"]
     assert "Relation (this event responds to “Rumours of a deal”), inferred" in text_of(client.get(statement.get_absolute_url()))
+
+
+def test_the_timeline_marks_an_inferred_date_and_links_to_its_note_on_the_event_page(client):
+    meeting, basis = han_zheng_meeting()
+
+    response = client.get(reverse("timeline"))
+
+    assert [title for _, title in timeline_marks(response)] == [f"Inferred: {basis.reasoning}"]
+    assert f'href="{meeting.get_absolute_url()}#claim-{basis.pk}"' in html_of(response)
+    assert "August 2023 inferred (date): see its note Meeting" in text_of(response)
 
 
 # The sanction page

@@ -11,7 +11,8 @@ register = template.Library()
 
 
 @register.inclusion_tag("_claim_mark.html")
-def claim_mark(record, claim=None):
-    """The marks of `record`'s claim named `claim` (of all its claims, without one); none if stated."""
+def claim_mark(record, claim=None, page=""):
+    """The marks of `record`'s claim named `claim` (of all its claims, without one); none if stated.
+    Each links to its note on `page` (a list links to the record's own page), or on this page."""
     bases = record.claim_bases.all() if record is not None else []
-    return {"bases": [basis for basis in bases if claim is None or basis.claim == claim]}
+    return {"bases": [basis for basis in bases if claim is None or basis.claim == claim], "page": page}

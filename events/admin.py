@@ -18,8 +18,10 @@ from simple_history.models import to_historic
 
 from .dates import column_names
 from .models import (
+    CLAIM_TARGETS,
     Alias,
     Citation,
+    ClaimBasis,
     Event,
     EventRelation,
     Office,
@@ -27,6 +29,7 @@ from .models import (
     Participation,
     Person,
     Sanction,
+    SanctionResponse,
     Source,
     Topic,
 )
@@ -245,6 +248,47 @@ class EventRelationInline(ChecksChosenKeys, admin.TabularInline):
     verbose_name_plural = "related events (this event … that event)"
 
 
+class SanctionResponseInline(ChecksChosenKeys, admin.TabularInline):
+    model = SanctionResponse
+    fk_name = "sanction"
+    extra = 0
+    autocomplete_fields = ["answers_sanction", "answers_event"]
+    verbose_name = "what this sanction answers"
+    verbose_name_plural = "what this sanction answers (a sanction or an event, each on its own row)"
+
+
+class ClaimBasisForm(forms.ModelForm):
+    """A claim basis as editors give it: an inferred claim names the quotes it rests on (the model's
+    clean() checks the rest, which needs no many-to-many field)."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        inferred = cleaned_data.get("basis") == ClaimBasis.Basis.INFERRED
+        if inferred and "citations" in self.fields and not cleaned_data.get("citations"):
+            self.add_error("citations", "An inferred claim must cite at least one quote it rests on.")
+        return cleaned_data
+
+
+class ClaimBasisFormSet(BaseInlineFormSet):
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.instance.intended_target = self.fk.name  # checked before a new record has its key
+        return form
+
+
+class ClaimBasisInline(ChecksChosenKeys, admin.StackedInline):
+    """The claims of the record that no quote plainly states. A claim with none here is stated."""
+
+    model = ClaimBasis
+    form = ClaimBasisForm
+    formset = ClaimBasisFormSet
+    extra = 0
+    autocomplete_fields = ["citations"]
+    fields = ["claim", "basis", "reasoning", "citations", "outside_source"]
+    verbose_name = "claim not stated by a quote"
+    verbose_name_plural = "claims not stated by a quote (inferred, or from outside the documents)"
+
+
 class OfficeInline(ChecksChosenKeys, VersionedInline, admin.TabularInline):
     model = Office
     extra = 0
@@ -446,7 +490,7 @@ class OfficeAdmin(ChecksChosenKeys, VersionedAdmin, admin.ModelAdmin):
         fuzzy_fieldset("start", "Start"),
         fuzzy_fieldset("end", "End"),
     ]
-    inlines = [CitationInline]
+    inlines = [CitationInline, ClaimBasisInline]
 
     start_display = fuzzy_date_column("start")
     end_display = fuzzy_date_column("end")
@@ -464,7 +508,7 @@ class EventAdmin(HistoryAdmin):
         fuzzy_fieldset("date", "Date"),
         (None, {"fields": ["place", "country", "summary", "topics"]}),
     ]
-    inlines = [ParticipationInline, CitationInline, EventRelationInline]
+    inlines = [ParticipationInline, CitationInline, EventRelationInline, ClaimBasisInline]
 
     date_display = fuzzy_date_column("date")
 
@@ -497,15 +541,15 @@ class SanctionAdmin(HistoryAdmin):
         "measures",
         "reason",
     ]
-    autocomplete_fields = ["imposed_by", "target_person", "target_organization", "responds_to", "announced_in"]
+    autocomplete_fields = ["imposed_by", "target_person", "target_organization", "announced_in"]
     fieldsets = [
         (None, {"fields": ["imposing_country", "imposed_by", "target_person", "target_organization"]}),
         (None, {"fields": ["regime", "measures", "reason", "status", "is_published"]}),
         fuzzy_fieldset("announced", "Announced"),
         fuzzy_fieldset("lifted", "Lifted"),
-        (None, {"fields": ["responds_to", "announced_in"]}),
+        (None, {"fields": ["announced_in"]}),
     ]
-    inlines = [CitationInline]
+    inlines = [SanctionResponseInline, CitationInline, ClaimBasisInline]
 
     announced_display = fuzzy_date_column("announced")
 
@@ -516,3 +560,27 @@ class CitationAdmin(HistoryAdmin):
     list_filter = ["source"]
     search_fields = ["quote", "source__title"]
     autocomplete_fields = ["source", "event", "sanction", "office"]
+
+
+@admin.register(ClaimBasis)
+class ClaimBasisAdmin(ChecksChosenKeys, admin.ModelAdmin):
+    """Every claim basis, including those about a participant, a related event or an answer, which
+    have no page of their own to sit beside (an inline cannot hold an inline)."""
+
+    form = ClaimBasisForm
+    list_display = ["claim", "basis", "record_column"]
+    list_filter = ["basis", "claim"]
+    search_fields = ["claim", "reasoning", "outside_source"]
+    autocomplete_fields = ["event", "sanction", "office", "citations"]
+    raw_id_fields = ["participation", "event_relation", "sanction_response"]
+    fieldsets = [
+        ("The record it is about (one only)", {"fields": CLAIM_TARGETS}),
+        (None, {"fields": ["claim", "basis", "reasoning", "citations", "outside_source"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_records()
+
+    @admin.display(description="record")
+    def record_column(self, basis):
+        return basis.record

@@ -161,7 +161,9 @@ def forget_actor_names(**kwargs):
 
 
 def read_actor_names():
-    people, organizations = Person.objects.order_by(), Organization.objects.order_by()
+    # Placeholders ("Unnamed Chinese official (1 of 4)") are no names to type.
+    people = Person.objects.filter(is_placeholder=False).order_by()
+    organizations = Organization.objects.filter(is_placeholder=False).order_by()
     names = people.values_list("name").union(organizations.values_list("name")).order_by("name")
     names = [name for (name,) in names[: MAX_SUGGESTED_NAMES + 1]]
     if len(names) > MAX_SUGGESTED_NAMES:

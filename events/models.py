@@ -9,7 +9,13 @@ from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 
 from . import search
-from .dates import FuzzyDateField, Precision, clean_fuzzy_dates, order_errors
+from .dates import (
+    FuzzyDateField,
+    Precision,
+    clean_fuzzy_dates,
+    column_names,
+    order_errors,
+)
 from .history import History
 from .text import (
     MINIMUM_QUOTE_WORDS,
@@ -43,6 +49,12 @@ OUTSIDE_FIELDS_HELP = (
 )
 
 
+PLACEHOLDER_HELP = (
+    "Ticked for a record standing for someone the documents mention but do not name "
+    "(“Unnamed Chinese official (1 of 4)”): lists show it apart, and name suggestions leave it out."
+)
+
+
 def refuse_bad_outside_fields(record):
     """Raises, beside `outside_fields`, unless it is a list of names of `record`'s fields (the
     pages look each one up). Left empty in a form, it is an empty list: the form would send a
@@ -57,13 +69,14 @@ def refuse_bad_outside_fields(record):
         )
 
 
-def exactly_one_of(first, second, name):
+def exactly_one_of(first, second, name, message=None):
     """A check constraint: exactly one of two foreign keys is set."""
     return models.CheckConstraint(
         condition=(Q(**{f"{first}__isnull": False}) & Q(**{f"{second}__isnull": True}))
         | (Q(**{f"{first}__isnull": True}) & Q(**{f"{second}__isnull": False})),
         name=name,
-        violation_error_message=f"Choose exactly one: a {first.replace('_', ' ')} or a {second.replace('_', ' ')}.",
+        violation_error_message=message
+        or f"Choose exactly one: a {first.replace('_', ' ')} or a {second.replace('_', ' ')}.",
     )
 
 
@@ -243,9 +256,9 @@ class OrganizationQuerySet(ActorQuerySet):
             ),
             models.Prefetch(
                 "offices",
-                queryset=Office.objects.select_related("person").order_by(
-                    models.F("start_earliest").asc(nulls_last=True), "person__sort_name", "pk"
-                )[: limit + 1],
+                queryset=Office.objects.select_related("person")
+                .prefetch_related(ClaimBasis.with_quotes())
+                .order_by(models.F("start_earliest").asc(nulls_last=True), "person__sort_name", "pk")[: limit + 1],
                 to_attr="listed_offices",
             ),
         )
@@ -261,9 +274,9 @@ class PersonQuerySet(ActorQuerySet):
             models.Prefetch("aliases", queryset=Alias.objects.order_by("name", "pk")),
             models.Prefetch(
                 "offices",
-                queryset=Office.objects.select_related("organization").order_by(
-                    models.F("start_earliest").asc(nulls_last=True), "title", "pk"
-                ),
+                queryset=Office.objects.select_related("organization")
+                .prefetch_related(ClaimBasis.with_quotes())
+                .order_by(models.F("start_earliest").asc(nulls_last=True), "title", "pk"),
             ),
             models.Prefetch(
                 "sanctions",
@@ -301,6 +314,11 @@ class Source(VersionedModel):
     outlet = models.CharField(max_length=200, blank=True, help_text="The publication or site it appeared on.")
     author = models.CharField(max_length=200, blank=True, help_text="Blank where the document names no author.")
     url = models.URLField("URL", max_length=500, blank=True, help_text="Blank where the address is not known.")
+    title_by_archive = models.BooleanField(
+        "title written by the archive",
+        default=False,
+        help_text="Ticked where the document has no headline of its own and the title describes it.",
+    )
     published = FuzzyDateField("Published")
     text = NormalizedTextField(
         help_text="The document's full text, verbatim, without site boilerplate. Citations are checked against it."
@@ -375,6 +393,7 @@ class Organization(VersionedModel):
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     description = models.TextField(blank=True)
     outside_fields = models.JSONField(default=list, blank=True, help_text=OUTSIDE_FIELDS_HELP)
+    is_placeholder = models.BooleanField("placeholder", default=False, help_text=PLACEHOLDER_HELP)
 
     objects = OrganizationQuerySet.as_manager()
     history = History()
@@ -410,6 +429,7 @@ class Person(VersionedModel):
     country = models.CharField(max_length=2, choices=Country.choices, blank=True)
     description = models.CharField(max_length=300, blank=True)
     outside_fields = models.JSONField(default=list, blank=True, help_text=OUTSIDE_FIELDS_HELP)
+    is_placeholder = models.BooleanField("placeholder", default=False, help_text=PLACEHOLDER_HELP)
 
     objects = PersonQuerySet.as_manager()
     history = History()
@@ -615,12 +635,16 @@ class EventQuerySet(models.QuerySet):
         return self.filter(is_published=True)
 
     def list_prefetches(self):
-        """What a list of events shows beside each: its topics and who took part."""
+        """What a list of events shows beside each: its topics, who took part, and which of its
+        date and place are inferred or from outside the documents."""
         return [
             "topics",
             models.Prefetch(
                 "participations",
                 queryset=Participation.objects.select_related("person", "organization").order_by("order", "pk"),
+            ),
+            models.Prefetch(
+                "claim_bases", queryset=ClaimBasis.objects.filter(claim__in=["date", "place"]).order_by("pk")
             ),
         ]
 
@@ -654,6 +678,18 @@ class EventQuerySet(models.QuerySet):
                 .order_by("pk"),
                 to_attr="public_sanctions",
             ),
+            models.Prefetch(
+                "answering_sanctions",
+                queryset=SanctionResponse.objects.filter(sanction__is_published=True)
+                .select_related("sanction__target_person", "sanction__target_organization")
+                .prefetch_related(ClaimBasis.with_quotes())
+                .order_by(models.F("sanction__announced_earliest").asc(nulls_last=True), "sanction__pk"),
+                to_attr="public_answers",
+            ),
+            ClaimBasis.with_quotes(),
+            ClaimBasis.with_quotes("participations__claim_bases"),
+            ClaimBasis.with_quotes("relations_from__claim_bases"),
+            ClaimBasis.with_quotes("relations_to__claim_bases"),
         )
 
     def overlapping(self, first=None, last=None):
@@ -804,6 +840,7 @@ class Participation(models.Model):
         AUTHOR = "author", "Author"
         RECIPIENT = "recipient", "Recipient"
         SIGNATORY = "signatory", "Signatory"
+        PARTY = "party", "Party"
         TARGET = "target", "Target"
         MENTIONED = "mentioned", "Mentioned"
 
@@ -850,6 +887,7 @@ class EventRelation(models.Model):
         RESPONDS_TO = "responds_to", "responds to"
         FOLLOWS = "follows", "follows"
         PART_OF = "part_of", "is part of"
+        ABOUT = "about", "is about"
 
     from_event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="relations_from")
     to_event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="relations_to")
@@ -874,26 +912,38 @@ class SanctionQuerySet(models.QuerySet):
         return self.filter(is_published=True)
 
     def for_list(self):
-        return self.select_related(
-            "imposed_by", "target_person", "target_organization", "responds_to"
-        ).order_by(models.F("announced_earliest").asc(nulls_last=True), "pk")
+        return self.select_related("imposed_by", "target_person", "target_organization").order_by(
+            models.F("announced_earliest").asc(nulls_last=True), "pk"
+        )
 
     def targeting(self, people=(), organizations=()):
         return self.filter(Q(target_person__in=people) | Q(target_organization__in=organizations))
 
     def for_detail(self):
-        """Everything the sanction page shows; draft responses are left out."""
-        return self.select_related(
-            "imposed_by", "target_person", "target_organization", "responds_to", "announced_in"
-        ).prefetch_related(
+        """Everything the sanction page shows: what it answers and the sanctions answering it, each
+        with the basis of the link; drafts on the far side are left out."""
+        targets = ["target_person", "target_organization"]
+        return self.select_related("imposed_by", *targets, "announced_in").prefetch_related(
             models.Prefetch(
                 "responses",
-                queryset=Sanction.objects.published()
-                .select_related("target_person", "target_organization")
-                .order_by(models.F("announced_earliest").asc(nulls_last=True), "pk"),
+                queryset=SanctionResponse.objects.filter(
+                    Q(answers_sanction__is_published=True) | Q(answers_event__is_published=True)
+                )
+                .select_related(*[f"answers_sanction__{target}" for target in targets], "answers_event")
+                .prefetch_related(ClaimBasis.with_quotes())
+                .order_by("pk"),
+                to_attr="public_answers",
+            ),
+            models.Prefetch(
+                "answered_by",
+                queryset=SanctionResponse.objects.filter(sanction__is_published=True)
+                .select_related(*[f"sanction__{target}" for target in targets])
+                .prefetch_related(ClaimBasis.with_quotes())
+                .order_by(models.F("sanction__announced_earliest").asc(nulls_last=True), "sanction__pk"),
                 to_attr="public_responses",
             ),
             models.Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("pk")),
+            ClaimBasis.with_quotes(),
         )
 
     def announced_during(self, year):
@@ -930,11 +980,6 @@ class Sanction(VersionedModel):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.UNKNOWN)
     announced = FuzzyDateField("Announced")
     lifted = FuzzyDateField("Lifted")
-    # PROTECT, like every link a document backs: deleting the other record would otherwise
-    # unlink this one silently, with no line on the admin's confirmation page or in the history.
-    responds_to = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="responses"
-    )
     announced_in = models.ForeignKey(
         Event, null=True, blank=True, on_delete=models.PROTECT, related_name="sanctions"
     )
@@ -949,7 +994,6 @@ class Sanction(VersionedModel):
         ordering = [models.F("announced_earliest").asc(nulls_last=True), "pk"]
         constraints = [
             exactly_one_of("target_person", "target_organization", "sanction_has_exactly_one_target"),
-            not_its_own("responds_to", "sanction_not_answering_itself", "A sanction cannot respond to itself."),
         ]
 
     def __str__(self):
@@ -967,39 +1011,81 @@ class Sanction(VersionedModel):
         errors = order_errors(
             self, "announced", "lifted", f"A sanction cannot be lifted before it was announced ({self.announced})."
         )
-        answer_error = self.answer_error()
-        if answer_error:
-            errors["responds_to"] = answer_error
         if errors:
             raise ValidationError(errors)
-
-    def answer_error(self):
-        """Why this sanction may not answer the one it responds to, or None."""
-        if self.responds_to_id is None:
-            return None
-        if self.responds_to_id == self.pk:
-            return "A sanction cannot respond to itself."
-        chain = chain_from(self, "responds_to", MAX_ANSWER_CHAIN)
-        loop = loop_in(chain)
-        answered = self.responds_to.numbered
-        if loop and loop[0] is self:
-            return f"Answering {answered} would make a loop: {arrows(each.numbered for each in loop)}."
-        if loop:
-            return (
-                f"{answered} answers a loop of sanctions already ({arrows(each.numbered for each in loop)}): "
-                "choose another, or mend the loop first."
-            )
-        if len(chain) > MAX_ANSWER_CHAIN:
-            return (
-                f"Answering {answered} would make a chain of more than {MAX_ANSWER_CHAIN} sanctions "
-                "answering each other."
-            )
-        return None
 
     @property
     def numbered(self):
         """Its name with its number, told apart from others on the same target."""
         return f"{self} (no. {self.pk})"
+
+
+class SanctionResponse(models.Model):
+    """A sanction answering another sanction, or an event, as the documents say it does. China's
+    2021 sanctions answered the UK's sanctions as a whole: each of them answers all five."""
+
+    sanction = models.ForeignKey(Sanction, on_delete=models.CASCADE, related_name="responses")
+    # PROTECT, like every link a document backs: deleting the other record would otherwise
+    # unlink this one silently, with no line on the admin's confirmation page or in the history.
+    answers_sanction = models.ForeignKey(
+        Sanction, null=True, blank=True, on_delete=models.PROTECT, related_name="answered_by"
+    )
+    answers_event = models.ForeignKey(
+        Event, null=True, blank=True, on_delete=models.PROTECT, related_name="answering_sanctions"
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            exactly_one_of(
+                "answers_sanction",
+                "answers_event",
+                "sanction_response_answers_exactly_one",
+                "Choose exactly one thing it answers: a sanction or an event.",
+            ),
+            models.UniqueConstraint(fields=["sanction", "answers_sanction"], name="sanction_response_unique_sanction"),
+            models.UniqueConstraint(fields=["sanction", "answers_event"], name="sanction_response_unique_event"),
+            models.CheckConstraint(
+                condition=~Q(answers_sanction=models.F("sanction")),
+                name="sanction_response_not_to_itself",
+                violation_error_message="A sanction cannot answer itself.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.sanction} answers {self.answered}"
+
+    @property
+    def answered(self):
+        return self.answers_sanction or self.answers_event
+
+    def clean(self):
+        error = self.answer_error()
+        if error:
+            raise ValidationError({"answers_sanction": error})
+
+    def answer_error(self):
+        """Why the sanction may not answer the one it names, or None: itself, or one that answers
+        it already, directly or through others (followed one step of answers per query, at most
+        MAX_ANSWER_CHAIN steps)."""
+        if self.answers_sanction_id is None or self.sanction_id is None:
+            return None
+        answered = self.answers_sanction.numbered
+        if self.answers_sanction_id == self.sanction_id:
+            return "A sanction cannot answer itself."
+        level, seen = {self.answers_sanction_id}, set()
+        for _ in range(MAX_ANSWER_CHAIN):
+            if self.sanction_id in level:
+                return (
+                    f"{answered} answers {self.sanction.numbered} already, directly or through others: "
+                    "answering it would make a loop."
+                )
+            seen |= level
+            answers = SanctionResponse.objects.filter(sanction__in=level, answers_sanction__isnull=False)
+            level = set(answers.exclude(pk=self.pk).values_list("answers_sanction", flat=True)) - seen
+            if not level:
+                return None
+        return f"Answering {answered} would make a chain of more than {MAX_ANSWER_CHAIN} sanctions answering each other."
 
 
 class CitationQuerySet(models.QuerySet):
@@ -1023,13 +1109,21 @@ class CitationQuerySet(models.QuerySet):
         )
 
     def for_source(self):
-        """With the records they support, to link each highlighted quote back to its record."""
-        return self.public().select_related(
-            "event",
-            "sanction__target_person",
-            "sanction__target_organization",
-            "office__person",
-        ).order_by("pk")
+        """With the records they support, to link each highlighted quote back to its record, and
+        the claims each is a basis of."""
+        return (
+            self.public()
+            .select_related(
+                "event",
+                "sanction__target_person",
+                "sanction__target_organization",
+                "office__person",
+            )
+            .prefetch_related(
+                models.Prefetch("claim_bases", queryset=ClaimBasis.objects.with_records().order_by("pk"))
+            )
+            .order_by("pk")
+        )
 
 
 class Citation(VersionedModel):
@@ -1089,3 +1183,216 @@ class Citation(VersionedModel):
         if problem:
             message = self.QUOTE_PROBLEMS[problem].format(source=self.source, words=MINIMUM_QUOTE_WORDS)
             raise ValidationError({"quote": message})
+
+
+# The records a claim basis may be about, each by the name of its link from ClaimBasis.
+CLAIM_TARGETS = ["event", "participation", "sanction", "office", "event_relation", "sanction_response"]
+
+# Claims about a link that is not one of the record's own fields: an event's participants and the
+# events it relates to, a sanction's target and what it answers.
+CLAIM_LINKS = {
+    "event": {"participants", "relations", "sanctions"},
+    "participation": {"actor"},
+    "sanction": {"target", "answers"},
+    "office": set(),
+    "event_relation": set(),
+    "sanction_response": {"answers"},
+}
+
+# Fields no claim is about: bookkeeping, not statements.
+NOT_CLAIMS = {"id", "version", "is_published", "order"}
+
+
+def claim_names(target):
+    """The names a claim about a `target` record (one of CLAIM_TARGETS) may have: its fields (a
+    fuzzy date by its own name, "date", not its columns) and the links in CLAIM_LINKS."""
+    model = ClaimBasis._meta.get_field(target).related_model
+    fuzzy = [name for name, value in vars(model).items() if isinstance(value, FuzzyDateField)]
+    columns = {column for name in fuzzy for column in column_names(name)}
+    fields = {field.name for field in [*model._meta.fields, *model._meta.many_to_many]}
+    return sorted((fields - columns - NOT_CLAIMS) | set(fuzzy) | CLAIM_LINKS[target])
+
+
+class ClaimBasisQuerySet(models.QuerySet):
+    def for_pages(self):
+        return self.prefetch_related(models.Prefetch("citations", queryset=Citation.objects.select_related("source")))
+
+    def for_audit(self):
+        """With its record and the quotes it rests on, for the editors' audit page."""
+        return self.with_records().prefetch_related(
+            models.Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("pk"))
+        )
+
+    def with_records(self):
+        """With its record, the record's page and what names them both."""
+        return self.select_related(
+            "event",
+            "participation__event",
+            "participation__person",
+            "participation__organization",
+            "sanction__target_person",
+            "sanction__target_organization",
+            "office__person",
+            "event_relation__from_event",
+            "event_relation__to_event",
+            "sanction_response__sanction__target_person",
+            "sanction_response__sanction__target_organization",
+            "sanction_response__answers_sanction__target_person",
+            "sanction_response__answers_sanction__target_organization",
+            "sanction_response__answers_event",
+        )
+
+
+class ClaimBasis(models.Model):
+    """The basis of one claim a record makes that no cited quote plainly states. A claim with no
+    basis recorded is stated: a citation of its record says it."""
+
+    class Basis(models.TextChoices):
+        INFERRED = "inferred", "Inferred from the documents"
+        OUTSIDE = "outside", "From outside the documents"
+
+    event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.CASCADE, related_name="claim_bases")
+    participation = models.ForeignKey(
+        Participation, null=True, blank=True, on_delete=models.CASCADE, related_name="claim_bases"
+    )
+    sanction = models.ForeignKey(
+        Sanction, null=True, blank=True, on_delete=models.CASCADE, related_name="claim_bases"
+    )
+    office = models.ForeignKey(Office, null=True, blank=True, on_delete=models.CASCADE, related_name="claim_bases")
+    event_relation = models.ForeignKey(
+        EventRelation, null=True, blank=True, on_delete=models.CASCADE, related_name="claim_bases"
+    )
+    sanction_response = models.ForeignKey(
+        SanctionResponse, null=True, blank=True, on_delete=models.CASCADE, related_name="claim_bases"
+    )
+    claim = models.CharField(
+        max_length=50, help_text="The field or link the claim is about: date, office, role, answers, summary, …"
+    )
+    basis = models.CharField(max_length=10, choices=Basis.choices)
+    reasoning = models.TextField(
+        blank=True, help_text="For an inferred claim: the sentence of reasoning that leads from the quotes to it."
+    )
+    outside_source = models.CharField(
+        "from where",
+        max_length=500,
+        blank=True,
+        help_text="For a claim from outside the documents: where it comes from.",
+    )
+    citations = models.ManyToManyField(
+        Citation,
+        blank=True,
+        related_name="claim_bases",
+        help_text="For an inferred claim: the quotes it rests on (any in the archive, at least one).",
+    )
+
+    objects = ClaimBasisQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = "claim basis"
+        verbose_name_plural = "claim bases"
+        constraints = [
+            models.CheckConstraint(
+                condition=any_of(
+                    Q(**{f"{name}__isnull": name != target for name in CLAIM_TARGETS}) for target in CLAIM_TARGETS
+                ),
+                name="claim_basis_about_exactly_one_record",
+                violation_error_message="A claim basis is about exactly one record.",
+            ),
+            *[
+                models.UniqueConstraint(fields=[target, "claim"], name=f"claim_basis_one_per_{target}_claim")
+                for target in CLAIM_TARGETS
+            ],
+        ]
+
+    def __str__(self):
+        return f"{self.claim} of {self.record}: {self.get_basis_display().lower()}"
+
+    @staticmethod
+    def with_quotes(lookup="claim_bases"):
+        """A prefetch of the claim bases at `lookup`, with the quotes each rests on."""
+        return models.Prefetch(lookup, queryset=ClaimBasis.objects.for_pages())
+
+    # The kind of record it is about, while that record is not saved yet (an inline beside a new
+    # event): set by the admin, so that the claim's name is checked all the same.
+    intended_target = None
+
+    @property
+    def target(self):
+        """The name of the link to its record (one of CLAIM_TARGETS), or None."""
+        linked = (name for name in CLAIM_TARGETS if getattr(self, f"{name}_id") is not None)
+        return next(linked, self.intended_target)
+
+    @property
+    def record(self):
+        return getattr(self, self.target, None) if self.target else None
+
+    @property
+    def is_inferred(self):
+        return self.basis == self.Basis.INFERRED
+
+    @property
+    def marker(self):
+        """The short mark beside the claim on a page."""
+        return "inferred" if self.is_inferred else "from outside the documents"
+
+    @property
+    def explanation(self):
+        """The reasoning, or where the claim comes from, in a sentence: the marker's title and note."""
+        if self.is_inferred:
+            return f"Inferred: {self.reasoning}"
+        return f"From outside the documents: {self.outside_source}"
+
+    @property
+    def claim_label(self):
+        return self.claim.replace("_", " ")
+
+    @property
+    def is_public(self):
+        """Whether the page that shows it is public (a draft's claims are not)."""
+        return getattr(self.page_record, "is_published", True)
+
+    @property
+    def page_record(self):
+        """The record whose public page shows the claim: a participant's or relation's event, an
+        answer's sanction, an office's holder."""
+        record = self.record
+        if self.participation_id:
+            return record.event
+        if self.event_relation_id:
+            return record.from_event
+        if self.sanction_response_id:
+            return record.sanction
+        if self.office_id:
+            return record.person
+        return record
+
+    def clean(self):
+        errors = {}
+        if self.target and self.claim and self.claim not in claim_names(self.target):
+            kind = self.target.replace("_", " ")
+            errors["claim"] = (
+                f"“{self.claim}” is not a field or link of {'an' if kind[0] in 'aeiou' else 'a'} {kind}: "
+                f"name one of {', '.join(claim_names(self.target))}."
+            )
+        if self.basis == self.Basis.INFERRED and not self.reasoning.strip():
+            errors["reasoning"] = "An inferred claim needs its reasoning: say in a sentence how the quotes lead to it."
+        if self.basis == self.Basis.OUTSIDE and not self.outside_source.strip():
+            errors["outside_source"] = "A claim from outside the documents must say where it comes from."
+        if errors:
+            raise ValidationError(errors)
+
+    def problems(self):
+        """What is wrong with this stored claim basis, in sentences (empty if nothing): what
+        `clean` refuses, and an inferred claim resting on no quote. Reads `citations`, which a
+        caller checking many prefetches."""
+        try:
+            self.clean()
+            found = []
+        except ValidationError as error:
+            found = [message for messages in error.message_dict.values() for message in messages]
+        if self.target is None:
+            found.append("It is about no record.")
+        if self.is_inferred and not self.citations.all():
+            found.append("An inferred claim must cite at least one quote it rests on.")
+        return found

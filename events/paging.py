@@ -12,7 +12,7 @@ from django.utils import timezone
 from diplo.views import NotFound
 
 from . import caching
-from .models import Event, Participation, Topic
+from .models import ClaimBasis, Event, Participation, Topic
 
 PER_PAGE = 50
 # Counting stops here: past it, a list says "more than 1,000" rather than read every match.
@@ -263,6 +263,7 @@ def actor_events(actor, limit, **involving):
     field = "person" if "people" in involving else "organization"
     parts = Participation.objects.filter(event__in=[event.pk for event in shown], **{field: actor})
     place = {event.pk: position for position, event in enumerate(shown)}
-    participations = sorted(parts.select_related("event", "office"), key=lambda part: (place[part.event_id], part.pk))
+    parts = parts.select_related("event", "office").prefetch_related(ClaimBasis.with_quotes())
+    participations = sorted(parts, key=lambda part: (place[part.event_id], part.pk))
     count = Tally(len(shown)) if len(found) <= limit else count_at_most(events)
     return ActorEvents(participations, count, shown)

@@ -75,3 +75,49 @@ def outside_field_names(record):
         except (FieldDoesNotExist, TypeError):
             names.append(str(name))
     return names
+
+
+def claim_notes(*parts):
+    """The claim bases behind a page's marks, in the order the page shows them, each given `about`:
+    the part of the page it concerns ("" for the page's own record). Each of `parts` is (records,
+    about), `about` a function naming a record's part of the page, or None. Reads each record's
+    prefetched `claim_bases`."""
+    notes = []
+    for records, about in parts:
+        for record in records:
+            for basis in record.claim_bases.all():
+                basis.about = about(record) if about else ""
+                notes.append(basis)
+    return notes
+
+
+def participant_words(participation):
+    return f"{participation.actor}, {participation.get_role_display().lower()}"
+
+
+def relation_from_words(relation):
+    return f"this event {relation.get_relation_display()} “{relation.to_event.title}”"
+
+
+def relation_to_words(relation):
+    return f"“{relation.from_event.title}” {relation.get_relation_display()} this event"
+
+
+def answer_words(response):
+    return f"answers {response.answered}"
+
+
+def answered_by_words(response):
+    return f"{response.sanction} answers this {'event' if response.answers_event_id else 'sanction'}"
+
+
+def office_words(office):
+    return office.title
+
+
+def held_office_words(office):
+    return f"{office.person}, {office.title}"
+
+
+def event_participation_words(participation):
+    return f"{participation.event.title}: {participation.get_role_display().lower()}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import audit, views
 
 urlpatterns = [
     path("", views.timeline, name="timeline"),
@@ -15,4 +15,5 @@ urlpatterns = [
     path("sources/<slug:slug>/", views.source_detail, name="source_detail"),
     path("topics/", views.topic_list, name="topic_list"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic_detail"),
+    path("audit/claims/", audit.claim_audit, name="claim_audit"),
 ]

@@ -3,6 +3,8 @@ the site's handlers (diplo/views.py) show as its 400 and 404 pages."""
 
 from django.shortcuts import get_object_or_404, render
 
+from diplo.views import BadAddress
+
 from .filters import (
     EventFilter,
     SanctionFilter,
@@ -21,17 +23,30 @@ from .paging import (
     topics_with_event_counts,
 )
 from .presentation import (
+    answer_words,
+    answered_by_words,
     by_year_and_month,
     children_of,
+    claim_notes,
+    event_participation_words,
+    held_office_words,
     mark_uncertain,
     nested,
+    office_words,
     outside_field_names,
+    participant_words,
+    relation_from_words,
+    relation_to_words,
 )
 from .quotes import highlight_quotes
 
 # A person's or organization's page lists this many of their events (an organization's, also of its offices and
 # sanctions); the rest are a link away.
 ON_RECORD_PAGE = 50
+
+# The people and organizations lists show this many of those not named in the documents below the
+# named; the rest are a link away.
+UNNAMED_SHOWN = 20
 
 
 def timeline(request):
@@ -63,33 +78,64 @@ def timeline(request):
 
 def event_detail(request, slug):
     event = get_object_or_404(Event.objects.published().for_detail(), slug=slug)
-    return render(request, "event_detail.html", {"event": event})
+    claims = claim_notes(
+        ([event], None),
+        (event.participations.all(), participant_words),
+        (event.relations_from.all(), relation_from_words),
+        (event.relations_to.all(), relation_to_words),
+        (event.public_answers, answered_by_words),
+    )
+    return render(request, "event_detail.html", {"event": event, "claims": claims})
 
 
 def person_list(request):
-    page = paginate(Person.objects.for_list(), page_number(request.GET))
-    return render(request, "person_list.html", {"page": page})
+    return render(request, "person_list.html", actor_list(request, Person))
 
 
 def person_detail(request, slug):
     person = get_object_or_404(Person.objects.for_detail(), slug=slug)
     listed = actor_events(person, ON_RECORD_PAGE, people=[person])
     statements = Citation.objects.statements_by(person, [event.pk for event in listed.events])
+    claims = claim_notes((person.offices.all(), office_words), (listed.participations, event_participation_words))
     return render(
         request,
         "person_detail.html",
-        {"person": person, "listed": listed, "statements": statements, "outside": outside_field_names(person)},
+        {
+            "person": person,
+            "listed": listed,
+            "statements": statements,
+            "outside": outside_field_names(person),
+            "claims": claims,
+        },
     )
 
 
 def organization_list(request):
-    page = paginate(Organization.objects.for_list(), page_number(request.GET))
-    return render(request, "organization_list.html", {"page": page})
+    return render(request, "organization_list.html", actor_list(request, Organization))
+
+
+def actor_list(request, model):
+    """The people or organizations the documents name, a page of them, with the first placeholders
+    (those they mention but do not name) listed apart; or, with ?unnamed=1, a page of the placeholders."""
+    unnamed = request.GET.get("unnamed", "")
+    if unnamed not in ("", "1"):
+        raise BadAddress("“unnamed” takes 1, to list those not named in the documents, or nothing.")
+    rows = model.objects.for_list()
+    page = paginate(rows.filter(is_placeholder=bool(unnamed)), page_number(request.GET))
+    placeholders = [] if unnamed else list(rows.filter(is_placeholder=True)[: UNNAMED_SHOWN + 1])
+    return {
+        "page": page,
+        "unnamed": bool(unnamed),
+        "placeholders": placeholders[:UNNAMED_SHOWN],
+        "more_placeholders": len(placeholders) > UNNAMED_SHOWN,
+    }
 
 
 def organization_detail(request, slug):
     organization = get_object_or_404(Organization.objects.for_detail(ON_RECORD_PAGE), slug=slug)
     listed = actor_events(organization, ON_RECORD_PAGE, organizations=[organization])
+    offices = organization.listed_offices[:ON_RECORD_PAGE]
+    claims = claim_notes((offices, held_office_words), (listed.participations, event_participation_words))
     return render(
         request,
         "organization_detail.html",
@@ -98,6 +144,7 @@ def organization_detail(request, slug):
             "listed": listed,
             "limit": ON_RECORD_PAGE,
             "outside": outside_field_names(organization),
+            "claims": claims,
         },
     )
 
@@ -113,7 +160,12 @@ def sanction_list(request):
 
 def sanction_detail(request, pk):
     sanction = get_object_or_404(Sanction.objects.published().for_detail(), pk=pk)
-    return render(request, "sanction_detail.html", {"sanction": sanction})
+    claims = claim_notes(
+        ([sanction], None),
+        (sanction.public_answers, answer_words),
+        (sanction.public_responses, answered_by_words),
+    )
+    return render(request, "sanction_detail.html", {"sanction": sanction, "claims": claims})
 
 
 def source_list(request):
@@ -125,10 +177,19 @@ def source_detail(request, slug):
     source = get_object_or_404(Source, slug=slug)
     citations = list(source.citations.for_source())
     paragraphs, unplaced = highlight_quotes(source.text, citations)
+    inferences = [
+        (citation, basis) for citation in citations for basis in citation.claim_bases.all() if basis.is_public
+    ]
     return render(
         request,
         "source_detail.html",
-        {"source": source, "citations": citations, "paragraphs": paragraphs, "unplaced": unplaced},
+        {
+            "source": source,
+            "citations": citations,
+            "paragraphs": paragraphs,
+            "unplaced": unplaced,
+            "inferences": inferences,
+        },
     )
 
 

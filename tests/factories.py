@@ -12,6 +12,7 @@ from events.dates import FuzzyDate
 from events.models import (
     Alias,
     Citation,
+    ClaimBasis,
     Event,
     EventRelation,
     Office,
@@ -19,6 +20,7 @@ from events.models import (
     Participation,
     Person,
     Sanction,
+    SanctionResponse,
     Source,
     Topic,
 )
@@ -96,8 +98,32 @@ def cite(record, quote, source=None):
     return Citation.objects.create(source=source, quote=quote, **{key: record})
 
 
-def make_sanction(target, *, imposing_country="CN", announced="2021-03-26", **fields):
+def make_sanction(target, *, imposing_country="CN", announced="2021-03-26", answers=(), **fields):
+    """A sanction on `target`, answering each sanction or event in `answers` (one, or a list)."""
     key = "target_person" if isinstance(target, Person) else "target_organization"
     fields.setdefault("status", Sanction.Status.ACTIVE)
     date = FuzzyDate.parse(announced).as_fields("announced")
-    return Sanction.objects.create(imposing_country=imposing_country, **{key: target}, **date, **fields)
+    sanction = Sanction.objects.create(imposing_country=imposing_country, **{key: target}, **date, **fields)
+    for answered in answers if isinstance(answers, (list, tuple)) else [answers]:
+        answer(sanction, answered)
+    return sanction
+
+
+def answer(sanction, answered):
+    """Records that `sanction` answers `answered`, a sanction or an event."""
+    key = "answers_sanction" if isinstance(answered, Sanction) else "answers_event"
+    return SanctionResponse.objects.create(sanction=sanction, **{key: answered})
+
+
+def claim(record, name, *, basis="inferred", reasoning="", outside_source="", citations=(), **target):
+    """A ClaimBasis of `record`'s claim `name`, resting on `citations`; an inferred one gets a
+    reasoning unless given one."""
+    link = {Event: "event", Participation: "participation", Sanction: "sanction", Office: "office",
+            EventRelation: "event_relation", SanctionResponse: "sanction_response"}[type(record)]
+    if basis == "inferred" and not reasoning:
+        reasoning = f"The {name} follows from what the documents say."
+    basis_row = ClaimBasis.objects.create(
+        claim=name, basis=basis, reasoning=reasoning, outside_source=outside_source, **{link: record}
+    )
+    basis_row.citations.set(citations)
+    return basis_row

@@ -97,13 +97,24 @@ def public_pages():
         ("organization", Organization.objects.filter(sanctions_imposed__isnull=False).first().get_absolute_url(), 200),
         ("sanctions", "/sanctions/", 200),
         ("sanctions filtered", "/sanctions/?imposing_country=CN&year=2021", 200),
-        ("sanction", Sanction.objects.exclude(responds_to=None).first().get_absolute_url(), 200),
+        ("sanction", Sanction.objects.exclude(responses=None).first().get_absolute_url(), 200),
         ("sources", "/sources/", 200),
         ("source", Source.objects.order_by("pk").first().get_absolute_url(), 200),
         ("topics", "/topics/", 200),
         ("topic", Topic.objects.get(slug="human-rights").get_absolute_url(), 200),
         ("unknown page", "/events/no-such-event/", 404),
+        # Claims no quote states, marked where they appear (issue 11), and placeholders listed apart.
+        ("event with claims", Event.objects.filter(participations__claim_bases__isnull=False).first().get_absolute_url(), 200),
+        ("sanction with claims", Sanction.objects.filter(claim_bases__isnull=False).first().get_absolute_url(), 200),
+        ("person with claims", Person.objects.filter(offices__claim_bases__isnull=False).first().get_absolute_url(), 200),
+        ("source with inferences", Source.objects.filter(citations__claim_bases__isnull=False).first().get_absolute_url(), 200),
+        ("people not named", "/people/?unnamed=1", 200),
     ]
+
+
+def editor_pages():
+    """(name, path) of the pages only editors see, outside the admin."""
+    return [("claim audit", "/audit/claims/")]
 
 
 # Fresh processes: settings are read once, at start-up, so what they make of the environment

@@ -6,7 +6,9 @@ from events.models import Citation, Event, Person, Sanction, Source
 
 pytestmark = pytest.mark.django_db
 
-MODELS = ["source", "person", "organization", "topic", "office", "event", "sanction", "citation", "alias"]
+MODELS = [
+    "source", "person", "organization", "topic", "office", "event", "sanction", "citation", "claimbasis", "alias"
+]
 
 
 def test_a_visitor_who_is_not_signed_in_is_sent_to_the_sign_in_page(client):
@@ -72,6 +74,7 @@ def new_event_form(source, quote):
     data |= inline_management("participations", 0)
     data |= inline_management("citations", 1)
     data |= inline_management("relations_from", 0)
+    data |= inline_management("claim_bases", 0)
     return data
 
 
@@ -105,7 +108,7 @@ def test_a_sanction_with_two_targets_is_refused_in_the_admin_with_a_message(arch
         "is_published": "on",
         "announced_precision": "unknown",
         "lifted_precision": "unknown",
-    } | inline_management("citations", 0)
+    } | inline_management("citations", 0) | inline_management("responses", 0) | inline_management("claim_bases", 0)
     count = Sanction.objects.count()
     response = client.post(reverse("admin:events_sanction_add"), data)
     assert response.status_code == 200

@@ -116,6 +116,6 @@ def test_the_sanctions_list_finds_a_target_by_the_alias_the_documents_use(archiv
 
 def test_a_counter_sanction_links_to_the_sanction_it_answers_and_back(archive, client):
     counter = Sanction.objects.get(target_person__slug="iain-duncan-smith")
-    answered = counter.responds_to
+    answered = counter.responses.first().answers_sanction
     assert answered.get_absolute_url() in client.get(counter.get_absolute_url()).content.decode()
     assert counter.get_absolute_url() in client.get(answered.get_absolute_url()).content.decode()

@@ -16,9 +16,10 @@ from django.urls import reverse
 
 from events import caching, models, paging
 from events.dates import FuzzyDate
-from events.models import MAX_TREE_DEPTH, Sanction, Source, Topic
+from events.models import MAX_TREE_DEPTH, SanctionResponse, Source, Topic
 
 from .factories import (
+    answer,
     cite,
     make_event,
     make_office,
@@ -302,49 +303,61 @@ def test_every_dated_record_refuses_a_date_in_the_year_9999_beside_the_field(mak
 def test_a_sanction_cannot_answer_a_sanction_that_answers_it():
     person = make_person()
     first = make_sanction(person)
-    second = make_sanction(person, responds_to=first)
-    third = make_sanction(person, responds_to=second)
-    first.responds_to = third
-    messages = validation_messages(first, "responds_to")
-    assert len(messages) == 1
-    assert messages[0].startswith(f"Answering {third} (no. {third.pk}) would make a loop: ")
-    assert messages[0].count("→") == 3
+    second = make_sanction(person, answers=first)
+    third = make_sanction(person, answers=second)
+    closing = SanctionResponse(sanction=first, answers_sanction=third)
+    assert validation_messages(closing, "answers_sanction") == [
+        f"{third} (no. {third.pk}) answers {first} (no. {first.pk}) already, directly or through others: "
+        "answering it would make a loop."
+    ]
 
 
-def test_a_sanction_cannot_answer_one_that_answers_a_loop_already_stored():
+def test_a_sanction_may_answer_several_sanctions_that_answer_none_of_it():
     person = make_person()
     first, second = make_sanction(person), make_sanction(person)
-    store_loop(first, second, link="responds_to")
-    newcomer = make_sanction(person, responds_to=first)
-    assert validation_messages(newcomer, "responds_to") == [
-        f"{first} (no. {first.pk}) answers a loop of sanctions already "
-        f"({first} (no. {first.pk}) → {second} (no. {second.pk}) → {first} (no. {first.pk})): "
-        "choose another, or mend the loop first."
-    ]
+    answering = make_sanction(person, answers=[first, second])
+    assert [response.answers_sanction for response in answering.responses.order_by("pk")] == [first, second]
+
+
+def test_the_check_of_answers_ends_at_a_loop_already_stored():
+    """A loop stored past the checks does not keep the check walking forever."""
+    person = make_person()
+    first, second = make_sanction(person), make_sanction(person)
+    answer(first, second)
+    SanctionResponse.objects.bulk_create([SanctionResponse(sanction=second, answers_sanction=first)])
+    newcomer = make_sanction(person)
+    assert SanctionResponse(sanction=newcomer, answers_sanction=first).answer_error() is None
 
 
 def test_a_chain_of_answers_is_followed_only_so_far(monkeypatch):
     monkeypatch.setattr(models, "MAX_ANSWER_CHAIN", 2)
     person = make_person()
     first = make_sanction(person)
-    second = make_sanction(person, responds_to=first)
-    second.full_clean()
-    third = make_sanction(person, responds_to=second)
-    assert validation_messages(third, "responds_to") == [
-        f"Answering {second} (no. {second.pk}) would make a chain of more than 2 sanctions answering each other."
+    second = make_sanction(person, answers=first)
+    third = make_sanction(person, answers=second)
+    fourth = make_sanction(person)
+    assert validation_messages(SanctionResponse(sanction=fourth, answers_sanction=third), "answers_sanction") == [
+        f"Answering {third} (no. {third.pk}) would make a chain of more than 2 sanctions answering each other."
     ]
 
 
 def test_a_sanction_still_cannot_answer_itself():
     sanction = make_sanction(make_person())
-    sanction.responds_to = sanction
-    assert validation_messages(sanction, "responds_to") == ["A sanction cannot respond to itself."]
+    answering_itself = SanctionResponse(sanction=sanction, answers_sanction=sanction)
+    assert validation_messages(answering_itself, "answers_sanction") == ["A sanction cannot answer itself."]
 
 
 def test_the_database_refuses_a_sanction_answering_itself():
     sanction = make_sanction(make_person())
     with pytest.raises(IntegrityError), transaction.atomic():
-        Sanction.objects.filter(pk=sanction.pk).update(responds_to=F("pk"))
+        SanctionResponse.objects.create(sanction=sanction, answers_sanction=sanction)
+
+
+def test_the_database_refuses_an_answer_to_both_a_sanction_and_an_event_or_to_neither():
+    sanction, other = make_sanction(make_person()), make_sanction(make_person())
+    for both_or_neither in [dict(answers_sanction=other, answers_event=make_event()), {}]:
+        with pytest.raises(IntegrityError), transaction.atomic():
+            SanctionResponse.objects.create(sanction=sanction, **both_or_neither)
 
 
 def test_the_admin_shows_a_sanction_lifted_before_it_was_announced_beside_the_field(editor, client):

@@ -15,6 +15,7 @@ from events.dates import FuzzyDate, Precision, period_bounds
 from events.models import (
     Alias,
     Citation,
+    ClaimBasis,
     Event,
     EventRelation,
     Office,
@@ -22,6 +23,7 @@ from events.models import (
     Participation,
     Person,
     Sanction,
+    SanctionResponse,
     Source,
     Topic,
 )
@@ -191,7 +193,7 @@ def test_every_office_has_a_citation(archive):
 
 def test_every_record_passes_model_validation(archive):
     for model in (Source, Topic, Organization, Person, Alias, Office, Event, Participation, EventRelation, Sanction,
-                  Citation):
+                  SanctionResponse, Citation, ClaimBasis):
         for record in model.objects.all():
             record.full_clean()
 
@@ -219,12 +221,23 @@ STATED_IN_UNDATED_DOCUMENTS = {
 }
 
 
-def test_events_cited_only_from_the_undated_documents_are_left_undated(archive):
+def inferred(record, claim):
+    """The inferred basis of `record`'s `claim`, or None."""
+    return record.claim_bases.filter(claim=claim, basis=ClaimBasis.Basis.INFERRED).first()
+
+
+def test_events_cited_only_from_the_undated_documents_are_left_undated_unless_a_dated_one_dates_them(archive):
     checked = 0
     for event in Event.objects.all():
         if not cited_seed_files(event) <= UNDATED_SEEDS:
             continue
         checked += 1
+        basis = inferred(event, "date")
+        if basis:
+            # Marked as inferred, resting on a document with a date of its own.
+            dated = basis.citations.exclude(source__seed_file__in=UNDATED_SEEDS)
+            assert dated.exists(), event.slug
+            continue
         expected = STATED_IN_UNDATED_DOCUMENTS.get(event.slug, FuzzyDate("unknown"))
         assert event.date == expected, event.slug
     assert checked >= 10
@@ -233,7 +246,9 @@ def test_events_cited_only_from_the_undated_documents_are_left_undated(archive):
 def test_offices_and_sanctions_cited_only_from_the_undated_documents_are_left_undated(archive):
     for office in Office.objects.all():
         if cited_seed_files(office) <= UNDATED_SEEDS:
-            assert office.start == office.end == FuzzyDate("unknown"), str(office)
+            assert office.start == FuzzyDate("unknown"), str(office)
+            # An end bound only where another document proves it, marked as inferred.
+            assert office.end == FuzzyDate("unknown") or inferred(office, "end"), str(office)
     for sanction in Sanction.objects.all():
         if cited_seed_files(sanction) <= UNDATED_SEEDS:
             assert sanction.announced in (FuzzyDate("unknown"), FuzzyDate("year", D(2021, 1, 1), D(2021, 12, 31)))
@@ -249,8 +264,10 @@ def test_james_cleverlys_visit_is_august_2023_as_the_independent_says(archive):
     visit = Event.objects.get(slug="james-cleverly-visits-china")
     assert visit.date == FuzzyDate("month", D(2023, 8, 1), D(2023, 8, 31))
     assert visit.citations.filter(source__seed_file="001_57f8982def2c5792.txt", quote__contains="in August 2023")
-    # The meeting with Han Zheng is reported only by the undated Radio NewsHub piece.
-    assert Event.objects.get(slug="james-cleverly-meets-han-zheng").date == FuzzyDate("unknown")
+    # The meeting with Han Zheng, reported only by the undated Radio NewsHub piece, is part of the visit.
+    meeting = Event.objects.get(slug="james-cleverly-meets-han-zheng")
+    assert meeting.date == visit.date
+    assert inferred(meeting, "date")
 
 
 @pytest.mark.parametrize(
@@ -296,7 +313,10 @@ def test_the_lammy_wang_yi_meeting_is_18_october_2024_with_david_lammy_and_wang_
     assert meeting.slug == "david-lammy-meets-wang-yi"
     assert meeting.date == FuzzyDate("day", D(2024, 10, 18), D(2024, 10, 18))
     people = {p.person.name: p for p in meeting.participations.select_related("person", "office")}
-    assert set(people) == {"David Lammy", "Wang Yi"}
+    # The two who met, and Jimmy Lai, whose detention the Foreign Office says was discussed.
+    assert {name: p.role for name, p in people.items()} == {
+        "David Lammy": "visitor", "Wang Yi": "host", "Jimmy Lai": "mentioned"
+    }
     assert people["David Lammy"].office.title == "Foreign Secretary"
     assert people["Wang Yi"].office.title == "Foreign minister"
     assert meeting.place == "Beijing"
@@ -306,12 +326,18 @@ def test_the_lammy_wang_yi_meeting_is_18_october_2024_with_david_lammy_and_wang_
     ).exists()
 
 
-def test_chinas_sanctions_are_dated_2021_and_respond_to_a_uk_sanction(archive):
+def test_chinas_sanctions_are_dated_2021_and_each_answers_all_five_uk_sanctions(archive):
     named = Sanction.objects.filter(imposing_country="CN", target_person__isnull=False)
     assert named.count() == 7
+    uk = set(Sanction.objects.filter(imposing_country="GB").values_list("pk", flat=True))
+    assert len(uk) == 5
     for sanction in named:
         assert sanction.announced == FuzzyDate("year", D(2021, 1, 1), D(2021, 12, 31))
-        assert sanction.responds_to.imposing_country == "GB"
+        # Document 000: "In response" to the UK's sanctions as a whole, so to all five, as stated.
+        responses = sanction.responses.all()
+        assert {response.answers_sanction_id for response in responses} == uk
+        assert not any(response.answers_event_id for response in responses)
+        assert not ClaimBasis.objects.filter(sanction_response__in=responses).exists()
         assert sanction.status == Sanction.Status.ACTIVE
         assert sanction.announced_in.slug == "china-sanctions-british-mps-and-peers"
         assert sanction.imposed_by.slug == "chinese-government"
@@ -331,7 +357,7 @@ def test_the_uks_sanction_targets_are_honest_placeholders_not_invented_names(arc
     for sanction in uk:
         assert sanction.target.name.startswith("Unnamed"), sanction.target.name
         assert "do not name" in sanction.target.description
-        assert sanction.responds_to is None
+        assert not sanction.responses.exists()
         assert sanction.measures in letter and sanction.regime in letter
         assert sanction.announced_in.slug == "uk-sanctions-chinese-officials-over-xinjiang"
     assert sorted(str(s.target) for s in uk) == [
@@ -417,8 +443,8 @@ def test_the_topic_tree_is_exactly_the_agreed_one(archive):
 @pytest.mark.parametrize(
     "from_slug, relation, to_slug",
     [
-        ("sanctioned-mps-and-peers-refuse-to-be-a-bargaining-chip", "responds_to",
-         "uk-and-china-agree-to-resume-parliamentary-exchanges"),
+        ("sanctioned-mps-and-peers-refuse-to-be-a-bargaining-chip", "about", "china-sanctions-british-mps-and-peers"),
+        ("lord-alton-writes-about-the-us-cecc-report", "about", "us-cecc-report-on-china"),
         ("uk-and-china-agree-to-resume-parliamentary-exchanges", "part_of", "starmer-meets-xi-jinping-in-beijing"),
         ("james-cleverly-meets-han-zheng", "part_of", "james-cleverly-visits-china"),
         ("david-lammy-meets-ding-xuexiang", "part_of", "david-lammy-visits-china"),
@@ -445,6 +471,291 @@ def test_the_unnamed_minister_is_a_placeholder_for_the_letters_signatory(archive
         "Minister of State responsible for Human Rights",
         "Prime Minister’s Special Representative on Preventing Sexual Violence in Conflict",
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# The basis of every claim, and the corrections of the fact-check (issue 11)
+# ---------------------------------------------------------------------------------------------
+
+
+def cited_quotes(record):
+    return [citation.quote for citation in record.citations.all()]
+
+
+def test_every_inferred_claim_gives_its_reasoning_and_quotes_and_every_outside_claim_its_origin(archive):
+    bases = ClaimBasis.objects.prefetch_related("citations")
+    assert bases.filter(basis=ClaimBasis.Basis.INFERRED).count() >= 10
+    assert bases.filter(basis=ClaimBasis.Basis.OUTSIDE).exists()
+    for basis in bases:
+        assert basis.problems() == [], str(basis)
+        if basis.is_inferred:
+            assert len(basis.reasoning.split()) >= 10, str(basis)
+            assert basis.citations.all(), str(basis)
+        else:
+            assert basis.outside_source.strip() and not basis.citations.all(), str(basis)
+
+
+def test_every_date_bound_the_documents_do_not_state_is_marked_as_inferred(archive):
+    bounded = []
+    for record, claim in [
+        *[(event, "date") for event in Event.objects.all()],
+        *[(office, name) for office in Office.objects.all() for name in ("start", "end")],
+        *[(sanction, name) for sanction in Sanction.objects.all() for name in ("announced", "lifted")],
+    ]:
+        date = getattr(record, claim)
+        if date.precision == Precision.UNKNOWN and (date.earliest or date.latest):
+            bounded.append(record)
+            assert inferred(record, claim), f"{record}: {claim}"
+    assert len(bounded) >= 25
+
+
+# Days the documents give relative to their own date ("on Friday", "earlier this week", "on 20
+# September" in a letter of 8 January 2023), and a year read from "since 2018".
+@pytest.mark.parametrize("slug", [
+    "a-british-foreign-secretary-visits-china-in-2018",
+    "foreign-secretary-raises-human-rights-with-chinese-counterpart",
+    "minister-speaks-on-xinjiang-in-the-house-of-lords",
+    "lord-alton-writes-about-the-us-cecc-report",
+    "uk-stops-deploying-chinese-surveillance-systems-on-sensitive-sites",
+    "china-holds-military-exercises-around-taiwan",
+    "starmer-calls-taiwan-exercises-not-conducive-to-peace",
+    "starmer-on-the-taiwan-strait-at-pmqs",
+    "downing-street-on-uighurs-and-competent-courts",
+    "david-lammy-visits-china",
+    "david-lammy-meets-wang-yi",
+    "foreign-office-statement-after-lammy-wang-yi-meeting",
+    "david-lammy-meets-ding-xuexiang",
+    "chinese-government-statement-on-lammy-ding-meeting",
+])
+def test_dates_worked_out_from_a_documents_own_date_are_marked_as_inferred(archive, slug):
+    event = Event.objects.get(slug=slug)
+    basis = inferred(event, "date")
+    assert basis.citations.exists()
+    assert event.date.is_known
+
+
+def test_the_han_zheng_meeting_is_august_2023_inferred_from_the_visit_it_is_part_of(archive):
+    meeting = Event.objects.get(slug="james-cleverly-meets-han-zheng")
+    assert meeting.date == FuzzyDate("month", D(2023, 8, 1), D(2023, 8, 31))
+    basis = inferred(meeting, "date")
+    assert "August 2023" in basis.reasoning
+    assert any("a trip by James Cleverly in August 2023" in quote for quote in basis.citations.values_list("quote", flat=True))
+    assert EventRelation.objects.filter(from_event=meeting, relation="part_of", to_event__slug="james-cleverly-visits-china")
+
+
+def test_kearns_spoke_to_cleverly_by_the_end_of_august_2023_as_an_inferred_bound(archive):
+    talk = Event.objects.get(slug="alicia-kearns-urges-cleverly-to-press-china-on-human-rights")
+    assert talk.date == FuzzyDate("unknown", None, D(2023, 8, 31))
+    quotes = " ".join(inferred(talk, "date").citations.values_list("quote", flat=True))
+    assert "before his visit" in quotes and "in August 2023" in quotes
+
+
+@pytest.mark.parametrize("person, successor", [("rishi-sunak", "Starmer"), ("james-cleverly", "Foreign Secretary")])
+def test_sunak_and_cleverly_left_office_by_17_october_2024_as_an_inferred_bound(archive, person, successor):
+    office = Office.objects.get(person__slug=person)
+    assert office.end == FuzzyDate("unknown", None, D(2024, 10, 17))
+    basis = inferred(office, "end")
+    assert "17 October 2024" in basis.reasoning
+    rests_on = basis.citations.select_related("source")
+    assert any(c.source.seed_file.startswith("004") and successor in c.quote for c in rests_on)
+
+
+def test_the_uk_sanctions_regime_and_measures_are_marked_as_inferred_from_the_letter(archive):
+    uk = Sanction.objects.filter(imposing_country="GB")
+    for sanction in uk:
+        for claim in ("regime", "measures"):
+            basis = inferred(sanction, claim)
+            assert "neither document says so" in basis.reasoning, (sanction.pk, claim)
+            seeds = {c.source.seed_file[:3] for c in basis.citations.select_related("source")}
+            assert seeds == {"000", "002"}
+    event = Event.objects.get(slug="uk-sanctions-chinese-officials-over-xinjiang")
+    assert inferred(event, "summary")
+    assert "neither document says so" in event.summary
+    for partner in ("us-government", "government-of-canada", "european-union"):
+        assert inferred(event.participations.get(organization__slug=partner), "actor"), partner
+
+
+def test_radio_newshubs_reason_for_chinas_sanctions_is_marked_as_inferred_to_be_about_the_2021_ones(archive):
+    event = Event.objects.get(slug="china-sanctions-british-mps-and-peers")
+    assert "neither document says so" in inferred(event, "summary").reasoning
+    assert "Radio NewsHub says" in event.summary
+    for sanction in Sanction.objects.filter(imposing_country="CN", target_person__isnull=False):
+        seeds = {c.source.seed_file[:3] for c in inferred(sanction, "reason").citations.select_related("source")}
+        assert seeds == {"000", "003"}
+
+
+def test_no_travel_freeze_is_recorded_against_an_organisation(archive):
+    organisation = Sanction.objects.get(target_organization__slug="unnamed-state-run-organisation-in-xinjiang")
+    assert organisation.measures == "asset bans"
+    assert "only asset bans can apply to an organisation" in inferred(organisation, "measures").reasoning
+    for sanction in Sanction.objects.filter(target_organization__isnull=False):
+        assert "travel" not in sanction.measures
+
+
+def test_the_joint_statement_on_officials_is_not_cited_for_the_sanctioned_organisation(archive):
+    organisation = Sanction.objects.get(target_organization__slug="unnamed-state-run-organisation-in-xinjiang")
+    assert not any("those officials" in quote for quote in cited_quotes(organisation))
+    # So nothing says whether it is still in force.
+    assert organisation.status == Sanction.Status.UNKNOWN
+    for official in Sanction.objects.filter(imposing_country="GB", target_person__isnull=False):
+        assert any("those officials responsible for the genocide" in quote for quote in cited_quotes(official))
+        assert official.status == Sanction.Status.ACTIVE
+
+
+def test_the_bargaining_chip_statement_is_linked_only_to_what_it_speaks_of(archive):
+    statement = Event.objects.get(slug="sanctioned-mps-and-peers-refuse-to-be-a-bargaining-chip")
+    assert list(statement.relations_from.values_list("relation", "to_event__slug")) == [
+        ("about", "china-sanctions-british-mps-and-peers")
+    ]
+    assert "rumours that Beijing is considering lifting sanctions on us" in statement.summary
+    assert not EventRelation.objects.filter(
+        from_event__slug="lord-alton-writes-about-the-us-cecc-report", relation="responds_to"
+    ).exists()
+
+
+def test_kearns_on_sky_news_is_about_the_visit_not_an_answer_to_it(archive):
+    sky = Event.objects.get(slug="alicia-kearns-on-sky-news-about-cleverlys-visit")
+    assert list(sky.relations_from.values_list("relation", "to_event__slug")) == [
+        ("about", "james-cleverly-visits-china")
+    ]
+
+
+@pytest.mark.parametrize("from_slug, relation, to_slug", [
+    ("iain-duncan-smith-compares-china-policy-to-appeasement", "responds_to", "james-cleverly-visits-china"),
+    ("starmer-on-the-taiwan-strait-at-pmqs", "follows", "china-holds-military-exercises-around-taiwan"),
+])
+def test_links_the_reports_only_imply_by_their_order_are_marked_as_inferred(archive, from_slug, relation, to_slug):
+    link = EventRelation.objects.get(from_event__slug=from_slug, relation=relation, to_event__slug=to_slug)
+    assert "straight after" in inferred(link, "relation").reasoning
+
+
+@pytest.mark.parametrize("event, actor, role", [
+    ("g7-leaders-commit-to-supply-chains-free-of-forced-labour", "uk-government", "role"),
+    ("foreign-secretary-raises-human-rights-with-chinese-counterpart", "fcdo", "actor"),
+    ("foreign-secretary-raises-human-rights-with-chinese-counterpart", "chinese-foreign-ministry", "actor"),
+])
+def test_participants_the_documents_name_only_by_office_or_presidency_are_marked_as_inferred(
+    archive, event, actor, role
+):
+    assert inferred(Participation.objects.get(event__slug=event, organization__slug=actor), role)
+
+
+def test_no_one_signed_the_g7_commitment(archive):
+    assert participants("g7-leaders-commit-to-supply-chains-free-of-forced-labour")["g7"] == ("party", None)
+
+
+def test_the_agreement_in_principle_has_parties_not_signatories_and_says_who_reports_it(archive):
+    agreement = Event.objects.get(slug="uk-and-china-agree-to-resume-parliamentary-exchanges")
+    roles = {p.organization.slug: p.role for p in agreement.participations.select_related("organization")}
+    assert roles == {"uk-government": "party", "chinese-government": "party", "uk-parliament": "mentioned"}
+    assert "China's foreign ministry says" in agreement.title
+    assert agreement.summary.startswith("According to China's foreign ministry")
+    assert not Participation.objects.filter(event=agreement, role="signatory").exists()
+
+
+def test_citations_that_did_not_support_their_records_are_gone(archive):
+    # "A role in the Pacific" is not what Ms Kearns urged Mr Cleverly to raise.
+    assert not Citation.objects.filter(quote__contains="a role in the Pacific").exists()
+    # "These included …" is cited only with the sentence that says what "these" are.
+    these = Citation.objects.filter(quote__contains="These included the transition to green energy")
+    assert these.count() == 2
+    for citation in these:
+        assert citation.quote.startswith("Along with human rights and security concerns")
+    assert {c.event.slug for c in these} == {
+        "david-lammy-meets-wang-yi", "foreign-office-statement-after-lammy-wang-yi-meeting"
+    }
+
+
+def test_summaries_keep_the_documents_words_and_say_whose_they_are(archive):
+    statement = Event.objects.get(slug="sanctioned-mps-and-peers-refuse-to-be-a-bargaining-chip")
+    assert "“those officials responsible for the genocide in Xinjiang”" in statement.summary
+    assert "responsible for abuses" not in statement.summary
+    kearns = Event.objects.get(slug="alicia-kearns-urges-cleverly-to-press-china-on-human-rights")
+    assert "without saying to whom she said it" in kearns.summary
+    assert "“we are seeing increased espionage on British shores”" in kearns.summary
+    assert "hoped he would raise" not in kearns.summary
+    meeting = Event.objects.get(slug="david-lammy-meets-wang-yi")
+    assert "According to the Foreign Office" in meeting.summary
+    assert "“were discussed”" in meeting.summary
+    assert "alleged mistreatment of Uighurs" in meeting.summary
+
+
+def participants(slug):
+    return {
+        (p.person or p.organization).slug: (p.role, p.office.title if p.office else None)
+        for p in Participation.objects.filter(event__slug=slug).select_related("person", "organization", "office")
+    }
+
+
+def test_the_missing_participants_and_offices_are_recorded(archive):
+    assert participants("chinese-government-statement-on-lammy-ding-meeting")["david-lammy"] == (
+        "recipient", "Foreign Secretary"
+    )
+    downing_street = participants("downing-street-on-the-starmer-xi-meeting")
+    assert downing_street["keir-starmer"] == ("mentioned", "Prime Minister")
+    assert downing_street["xi-jinping"] == ("mentioned", "President")
+    speech = Event.objects.get(slug="minister-speaks-on-xinjiang-in-the-house-of-lords")
+    minister = speech.participations.get(person__slug="unnamed-minister-of-state")
+    assert minister.office.title == "Minister of State responsible for Human Rights"
+    assert "my speech" in inferred(minister, "office").reasoning
+    lammy = Participation.objects.get(event__slug="chinese-government-statement-on-lammy-ding-meeting",
+                                      person__slug="david-lammy")
+    assert inferred(lammy, "role")
+
+
+def test_pmqs_are_placed_in_the_commons_from_outside_the_documents(archive):
+    pmqs = Event.objects.get(slug="starmer-on-the-taiwan-strait-at-pmqs")
+    assert (pmqs.place, pmqs.country) == ("House of Commons", "GB")
+    for claim in ("place", "country"):
+        basis = pmqs.claim_bases.get(claim=claim)
+        assert basis.basis == ClaimBasis.Basis.OUTSIDE
+        assert "politics.co.uk" in basis.outside_source
+    assert "House of Commons" not in Source.objects.get(seed_file__startswith="004").text
+
+
+def test_lammys_visit_takes_in_shanghai_as_the_foreign_office_said(archive):
+    visit = Event.objects.get(slug="david-lammy-visits-china")
+    assert visit.place == "Beijing and Shanghai"
+    quotes = cited_quotes(visit)
+    assert any("hold talks with British businesses in Shanghai" in quote for quote in quotes)
+    assert any(quote.startswith("Both sides stressed the need for ‘pragmatic’ engagement") for quote in quotes)
+
+
+@pytest.mark.parametrize(
+    "slug, topic",
+    [("james-cleverly-meets-han-zheng", "hong-kong"), ("iain-duncan-smith-compares-china-policy-to-appeasement",
+                                                       "human-rights")],
+)
+def test_topics_the_events_do_not_speak_of_are_gone(archive, slug, topic):
+    assert not Event.objects.get(slug=slug).topics.filter(slug=topic).exists()
+
+
+def test_the_facts_a_researcher_expects_are_recorded_with_their_quotes(archive):
+    bill = Event.objects.get(slug="procurement-bill-to-let-public-bodies-exclude-suppliers-over-national-security")
+    assert bill.date == FuzzyDate("unknown", None, D(2023, 1, 8))
+    assert any("exclude suppliers from bidding" in quote for quote in cited_quotes(bill))
+    report = Event.objects.get(slug="foreign-affairs-committee-report-on-china")
+    assert any("expel any foreign diplomats" in quote for quote in cited_quotes(report))
+    assert "expel any foreign diplomats" in report.summary
+    statement = Event.objects.get(slug="sanctioned-mps-and-peers-refuse-to-be-a-bargaining-chip")
+    assert "“We would reject any deal that prioritises our personal convenience" in " ".join(cited_quotes(statement))
+    assert "reject any deal" in statement.summary
+
+
+def test_placeholders_are_marked_as_such_and_only_they(archive):
+    people = {p.slug: p.is_placeholder for p in Person.objects.all()}
+    organizations = {o.slug: o.is_placeholder for o in Organization.objects.all()}
+    for record in [*Person.objects.all(), *Organization.objects.all()]:
+        assert record.is_placeholder == record.name.startswith("Unnamed"), record.slug
+    assert sum(people.values()) == 5 and sum(organizations.values()) == 2
+
+
+def test_the_archives_own_titles_are_marked_and_no_source_has_an_address_the_seeds_do_not_give(archive):
+    titled_by_archive = {s.seed_file[:3] for s in Source.objects.filter(title_by_archive=True)}
+    assert titled_by_archive == {"000", "004"}
+    for source in Source.objects.all():
+        assert "http" not in seed_text(source.seed_file)
+        assert source.url == ""
 
 
 # ---------------------------------------------------------------------------------------------

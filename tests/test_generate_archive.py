@@ -20,6 +20,7 @@ from events.models import (
     Participation,
     Person,
     Sanction,
+    SanctionResponse,
     Source,
     Topic,
 )
@@ -77,7 +78,7 @@ def test_the_batch_size_changes_how_rows_are_written_not_which():
 
 
 def test_it_refuses_a_database_that_already_holds_events(archive):
-    with pytest.raises(CommandError, match="already holds 41 events.*--replace"):
+    with pytest.raises(CommandError, match="already holds 42 events.*--replace"):
         generate()
     assert not Event.objects.filter(slug__startswith="gen-").exists()
 
@@ -88,7 +89,7 @@ def test_replace_deletes_only_generated_records_and_keeps_the_real_archive(archi
     generate(200, replace=True)
     for model in MODELS:
         assert real[model] <= set(model.objects.values_list("pk", flat=True)), model
-    assert Event.objects.count() == 41 + 200
+    assert Event.objects.count() == 42 + 200
     assert Topic.objects.count() == 16, "the real topic tree is used, not copied"
     call_command("verify_citations", verbosity=0)
 
@@ -166,10 +167,10 @@ def test_every_sanction_has_exactly_one_target_and_some_answer_others(generated)
         target_person__isnull=True, target_organization__isnull=False
     )
     assert Sanction.objects.filter(one_target).count() == Sanction.objects.count()
-    responses = Sanction.objects.filter(responds_to__isnull=False).select_related("responds_to")
+    responses = SanctionResponse.objects.select_related("sanction", "answers_sanction")
     assert responses.count() >= 5
     for response in responses:
-        assert response.responds_to.imposing_country != response.imposing_country
+        assert response.answers_sanction.imposing_country != response.sanction.imposing_country
     announced = Sanction.objects.filter(announced_in__isnull=False).select_related("announced_in")
     assert announced.exists()
     for sanction in announced:
@@ -251,7 +252,7 @@ def test_ten_thousand_events_keep_every_rule_and_every_benchmarked_page_stays_wi
     assert Event.objects.count() == 10_000
     call_command("verify_citations", verbosity=0)
     assert not Participation.objects.filter(person__isnull=True, organization__isnull=True).exists()
-    assert Sanction.objects.filter(responds_to__isnull=False).count() >= 20
+    assert SanctionResponse.objects.count() >= 20
     for url in benchmark_pages():
         with django_assert_max_num_queries(MAX_QUERIES):
             response = client.get(url)

@@ -278,7 +278,8 @@ def event_a_sanction_was_announced_in():
 
 def sanction_answered_by_another():
     sanction = make_sanction(make_person("Zhu Hailun"), imposing_country="GB")
-    return sanction, make_sanction(make_person("Tom Tugendhat"), responds_to=sanction)
+    answering = make_sanction(make_person("Tom Tugendhat"), answers=sanction)
+    return sanction, answering.responses.get()
 
 
 def office_someone_acted_in():

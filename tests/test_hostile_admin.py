@@ -106,7 +106,7 @@ def world(db):
     relate(meeting, announcement)
     first = make_sanction(lammy, announced="2021-03-26", announced_in=announcement)
     cite(first, "China announced sanctions on nine British citizens", article)
-    answer = make_sanction(wang, imposing_country="GB", imposed_by=government, responds_to=first, announced="2021-03")
+    answer = make_sanction(wang, imposing_country="GB", imposed_by=government, answers=first, announced="2021-03")
     cite(answer, "answered with sanctions on four officials", article)
     cite(foreign_secretary, "The Foreign Secretary met", article)
     assert_nothing_invalid_is_stored()

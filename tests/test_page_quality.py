@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import require
-from .helpers import public_pages
+from .helpers import EDITOR_PASSWORD, editor_pages, make_editor, public_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 VNU = ROOT / "node_modules/vnu-jar/build/dist/vnu.jar"
@@ -56,6 +56,57 @@ def test_no_page_has_an_axe_violation_of_wcag_2_a_or_aa_at_desktop_or_phone_widt
         context = playwright_browser.new_context(viewport=viewport, bypass_csp=True)
         page = context.new_page()
         for name, path, _ in public_pages():
+            page.goto(site + path)
+            page.add_script_tag(path=str(AXE))
+            result = page.evaluate(
+                "() => axe.run(document, {runOnly: {type: 'tag', values: "
+                "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"
+            )
+            for violation in result["violations"]:
+                targets = [node["target"] for node in violation["nodes"]][:3]
+                failures.append(f"{name} at {viewport['width']}px: {violation['id']}: {violation['help']} {targets}")
+        context.close()
+    assert failures == []
+
+
+@pytest.mark.django_db
+@pytest.mark.slow
+def test_every_editors_page_is_valid_html_by_the_nu_html_checker(archive, client, tmp_path):
+    require(shutil.which("java") and VNU.exists(), "Java and the Nu HTML Checker (npm vnu-jar)")
+    client.force_login(make_editor())
+    files = []
+    for name, path in editor_pages():
+        response = client.get(path)
+        assert response.status_code == 200, name
+        file = tmp_path / (name.replace(" ", "-") + ".html")
+        file.write_bytes(response.content)
+        files.append(str(file))
+    result = subprocess.run(
+        ["java", "-jar", str(VNU), "--errors-only", "--format", "json", *files],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    messages = json.loads(result.stderr or '{"messages": []}')["messages"]
+    problems = [f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}" for m in messages]
+    assert problems == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.slow
+def test_no_editors_page_has_an_axe_violation_at_desktop_or_phone_width(site, playwright_browser):
+    require(AXE.exists(), "axe-core (npm axe-core)")
+    make_editor()
+    failures = []
+    for viewport in ({"width": 1280, "height": 900}, PHONE):
+        context = playwright_browser.new_context(viewport=viewport, bypass_csp=True)
+        page = context.new_page()
+        page.goto(site + "/admin/login/")
+        page.get_by_label("Username").fill("editor")
+        page.get_by_label("Password").fill(EDITOR_PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        for name, path in editor_pages():
             page.goto(site + path)
             page.add_script_tag(path=str(AXE))
             result = page.evaluate(

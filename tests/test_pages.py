@@ -14,7 +14,9 @@ from django.views import defaults
 from events.models import Event, EventRelation, Participation, Sanction
 
 from .factories import (
+    answer,
     cite,
+    claim,
     make_event,
     make_office,
     make_organization,
@@ -377,11 +379,9 @@ def test_a_sanction_page_shows_who_imposed_it_on_whom_why_and_what_answered_it(c
         reason="Spreading lies",
         announced="2021-03-26",
         announced_in=event,
-        responds_to=uk_sanction,
+        answers=uk_sanction,
     )
-    answer = make_sanction(
-        make_person("Someone Else"), imposing_country="GB", announced="2021-04", responds_to=sanction
-    )
+    answer = make_sanction(make_person("Someone Else"), imposing_country="GB", announced="2021-04", answers=sanction)
     cite(sanction, "China imposed sanctions on Tom Tugendhat")
 
     response = client.get(sanction.get_absolute_url())
@@ -396,7 +396,7 @@ def test_a_sanction_page_shows_who_imposed_it_on_whom_why_and_what_answered_it(c
     assert "Announced 26 March 2021" in text
     assert "Announced at China announces sanctions" in text
     assert "Spreading lies" in text
-    assert "Responds to United Kingdom on Chen Quanguo, announced 22 March 2021" in text
+    assert "Answers United Kingdom on Chen Quanguo, announced 22 March 2021" in text
     assert "Answered by United Kingdom on Someone Else, announced April 2021" in text
     assert "China imposed sanctions on Tom Tugendhat" in text
     html = html_of(response)
@@ -726,6 +726,7 @@ def add_people(count):
     for number in range(count):
         person = make_person(f"Person {number}", aliases=[f"P{number}"])
         take_part(make_event(f"Event {number}"), person)
+        make_person(f"Unnamed person ({number})", is_placeholder=True)
 
 
 def add_organizations(count):
@@ -733,6 +734,7 @@ def add_organizations(count):
     for number in range(count):
         organization = make_organization(f"Body {number}", parent=parent)
         take_part(make_event(f"Event {number}"), organization)
+        make_organization(f"Unnamed body ({number})", parent=parent, is_placeholder=True)
 
 
 def add_sanctions(count):
@@ -758,8 +760,11 @@ def add_to_a_person(person):
     def add(count):
         for number in range(count):
             event = make_event(f"Event {number}")
-            take_part(event, person, Participation.Role.SPEAKER, office=make_office(person, f"Office {number}"))
-            cite(event, f"Said {number}")
+            office = make_office(person, f"Office {number}")
+            part = take_part(event, person, Participation.Role.SPEAKER, office=office)
+            said = cite(event, f"Said {number}")
+            claim(part, "office", citations=[said])
+            claim(office, "end", citations=[said])
             make_sanction(person)
             person.aliases.create(name=f"Alias {number}")
 
@@ -773,7 +778,8 @@ def add_to_an_organization(organization):
             make_sanction(organization)
             make_sanction(make_person(f"Target {number}"), imposed_by=organization)
             make_organization(f"Child {number}", parent=organization)
-            make_office(make_person(f"Staff {number}"), "Officer", organization=organization)
+            office = make_office(make_person(f"Staff {number}"), "Officer", organization=organization)
+            claim(office, "start", basis="outside", outside_source=f"Register {number}")
 
     return add
 
@@ -781,12 +787,14 @@ def add_to_an_organization(organization):
 def add_to_an_event(event):
     def add(count):
         for number in range(count):
-            take_part(event, make_person(f"Person {number}"), office=None)
+            part = take_part(event, make_person(f"Person {number}"), office=None)
             event.topics.add(make_topic(f"Topic {number}"))
-            cite(event, f"Quote {number}")
-            relate(event, make_event(f"Earlier {number}"))
-            relate(make_event(f"Later {number}"), event)
+            quote = cite(event, f"Quote {number}")
+            claim(part, "role", citations=[quote])
+            claim(relate(event, make_event(f"Earlier {number}")), "relation", citations=[quote])
+            claim(relate(make_event(f"Later {number}"), event), "relation", basis="outside", outside_source="Elsewhere")
             make_sanction(make_person(f"Target {number}"), announced_in=event)
+            claim(answer(make_sanction(make_person(f"Answerer {number}")), event), "answers", citations=[quote])
 
     return add
 
@@ -794,8 +802,11 @@ def add_to_an_event(event):
 def add_to_a_sanction(sanction):
     def add(count):
         for number in range(count):
-            make_sanction(make_person(f"Answerer {number}"), imposing_country="GB", responds_to=sanction)
-            cite(sanction, f"Quote {number}")
+            answering = make_sanction(make_person(f"Answerer {number}"), imposing_country="GB", answers=sanction)
+            quote = cite(sanction, f"Quote {number}")
+            claim(answering.responses.get(), "answers", citations=[quote])
+            answered = make_sanction(make_person(f"Answered {number}"), imposing_country="GB")
+            claim(answer(sanction, answered), "answers", citations=[quote])
 
     return add
 
@@ -805,7 +816,8 @@ def add_to_a_source(source):
         for number in range(count):
             source.text += f"\n\nParagraph {number} with a quote."
             source.save()
-            cite(make_event(f"Event {number}"), f"Paragraph {number} with a quote.", source)
+            event = make_event(f"Event {number}")
+            claim(event, "date", citations=[cite(event, f"Paragraph {number} with a quote.", source)])
 
     return add
 

@@ -23,6 +23,7 @@ from events.models import (
     Participation,
     Person,
     Sanction,
+    SanctionResponse,
     Source,
     Topic,
 )
@@ -141,6 +142,8 @@ def generated(model):
             EventTopic: Q(event__slug__startswith=PREFIX),
             Citation: Q(source__slug__startswith=PREFIX),
             Sanction: Q(target_person__slug__startswith=PREFIX) | Q(target_organization__slug__startswith=PREFIX),
+            SanctionResponse: Q(sanction__target_person__slug__startswith=PREFIX)
+            | Q(sanction__target_organization__slug__startswith=PREFIX),
         }[model]
     )
 
@@ -151,8 +154,8 @@ def delete_generated():
     Not QuerySet.delete(): it sends a signal per row, and the history would record each
     generated record's removal as an edit (and take hours over a million events).
     """
-    order = [Citation, Sanction, Participation, EventRelation, EventTopic, Event, Office, Alias, Source, Person,
-             Organization]
+    order = [Citation, SanctionResponse, Sanction, Participation, EventRelation, EventTopic, Event, Office, Alias,
+             Source, Person, Organization]
     return sum(generated(model)._raw_delete(connection.alias) for model in order)
 
 
@@ -645,10 +648,13 @@ class Generator:
         rng = self.random("sanction citations")
         first_pk, citation_pk = next_pk(Sanction), next_pk(Citation)
         organization_pk = self.first_organization_pk
-        sanctions, citations = [], []
+        sanctions, citations, responses = [], [], []
         for number, plan in enumerate(self.sanction_plans):
             person, organization = plan["target"]
-            responds_to = plan["responds_to"]
+            if plan["responds_to"] is not None:
+                responses.append(
+                    SanctionResponse(sanction_id=first_pk + number, answers_sanction_id=first_pk + plan["responds_to"])
+                )
             sanctions.append(
                 Sanction(
                     pk=first_pk + number,
@@ -662,7 +668,6 @@ class Generator:
                     status=plan["status"],
                     **plan["announced"].as_fields("announced"),
                     **plan["lifted"].as_fields("lifted"),
-                    responds_to_id=None if responds_to is None else first_pk + responds_to,
                     announced_in_id=self.first_event_pk + plan["event"] if "event" in plan else None,
                     is_published=plan["published"],
                 )
@@ -673,6 +678,8 @@ class Generator:
         with transaction.atomic():
             Sanction.objects.bulk_create(sanctions, batch_size=self.batch_size)
             Citation.objects.bulk_create(citations, batch_size=self.batch_size)
+            SanctionResponse.objects.bulk_create(responses, batch_size=self.batch_size)
         self.count("sanctions", len(sanctions))
+        self.count("sanction responses", len(responses))
         self.count("citations", len(citations))
         self.progress(f"Sanctions: {len(sanctions)}.")

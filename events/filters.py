@@ -2,7 +2,7 @@
 list, and one form each for the two ways of paging, together the single definition of what every
 GET parameter means, what makes it invalid, and how to say it in plain English."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import django_filters
 from django import forms
@@ -12,9 +12,10 @@ from django.utils.html import format_html, format_html_join
 
 from diplo.views import BadAddress
 
-from . import caching, search
+from . import caching, names, search
 from .dates import parse_partial_date
 from .models import Country, Event, Organization, Person, Sanction, Topic
+from .names import PREFIX_LETTERS, typed_words
 
 # A search's words make one full-text query; the bound keeps that query small.
 MAX_SEARCH_WORDS = 10
@@ -24,19 +25,37 @@ MAX_ACTORS = 50
 # would outweigh the page, and names are typed instead.
 MAX_SUGGESTED_NAMES = 1000
 SUGGESTED_NAMES_SECONDS = 300
+# A name that matches nobody is answered with at most this many of the closest names, chosen from
+# at most four times this many candidates (by name and by alias, of people and of organizations).
+CLOSE_NAMES = 5
+CLOSE_NAME_CANDIDATES = 100
 
 
 @dataclass(frozen=True)
 class Actors:
-    """What a typed name turned out to mean: the people and organizations it matches."""
+    """What a typed name turned out to mean: the people and organizations it matches and, when
+    it matches nobody, the people and organizations whose names are closest to it."""
 
     text: str
     people: list
     organizations: list
+    closest: list = field(default_factory=list)
 
     @property
     def names(self):
-        return [str(actor) for actor in [*self.people, *self.organizations]]
+        return [str(actor) for actor in self.matched]
+
+    @property
+    def matched(self):
+        return [*self.people, *self.organizations]
+
+    @property
+    def nobody(self):
+        return not self.matched
+
+    @property
+    def several(self):
+        return len(self.matched) > 1
 
 
 @dataclass(frozen=True)
@@ -49,8 +68,10 @@ class PartialDate:
 class ActorField(forms.CharField):
     """A slug, name or alias, cleaned to the people and organizations it names.
 
-    Exact matches (ignoring case) win; only when there are none does a name containing
-    the text count, so "Lammy" finds David Lammy but "Wang Yi" doesn't also find Wang Yiwei.
+    Exact matches (ignoring case) win. Only when there are none do whole words count, each typed
+    word (honorifics aside: "Mr Xi") a word of one name or alias: "Xi" finds Xi Jinping, not Ding
+    Xuexiang. Only when no name has them all may the last word be the start of one, as it is typed
+    ("Lamm"). A name that matches nobody is an answer too, with the closest names beside it.
     A text that names too many to list is refused, as a filter by all of them would be.
     """
 
@@ -58,18 +79,7 @@ class ActorField(forms.CharField):
         text = super().clean(value)
         if not text:
             return None
-        exact = [Person.objects.called(text), Organization.objects.called(text)]
-        # Names containing the text count only where none is exactly it: the database tests that once.
-        none_exact = [~Exists(queryset) for queryset in exact]
-        like = [
-            Person.objects.filter(*none_exact).called_something_like(text),
-            Organization.objects.filter(*none_exact).called_something_like(text),
-        ]
-        people, organizations = self.matches(exact + like)
-        if not people and not organizations:
-            raise ValidationError(
-                "No person or organization called “%(text)s”.", code="unknown_actor", params={"text": text}
-            )
+        people, organizations = self.matches(self.tiers(text))
         if len(people) + len(organizations) > MAX_ACTORS:
             raise ValidationError(
                 "“%(text)s” fits more than %(most)s people and organizations. "
@@ -77,7 +87,29 @@ class ActorField(forms.CharField):
                 code="too_many_actors",
                 params={"text": text, "most": MAX_ACTORS},
             )
-        return Actors(text, people, organizations)
+        closest = [] if people or organizations else self.closest(text)
+        return Actors(text, people, organizations, closest)
+
+    @staticmethod
+    def tiers(text):
+        """Querysets of the people and organizations `text` names, each tier guarded by the
+        database's test that the tiers before it found nobody, so that one query reads them all."""
+        exact = [Person.objects.called(text), Organization.objects.called(text)]
+        words = typed_words(text)
+        if not words:
+            return exact
+        found_before = [*exact]
+        tiers = [*exact]
+        as_typed = len(words[-1]) >= PREFIX_LETTERS
+        for prefix in (False, True) if as_typed else (False,):
+            tier = [
+                Person.objects.called_by_words(words, last_may_begin_a_word=prefix),
+                Organization.objects.called_by_words(words, last_may_begin_a_word=prefix),
+            ]
+            none_before = [~Exists(queryset) for queryset in found_before]
+            tiers += [queryset.filter(*none_before) for queryset in tier]
+            found_before += tier
+        return tiers
 
     @staticmethod
     def matches(querysets):
@@ -98,6 +130,33 @@ class ActorField(forms.CharField):
             else:
                 found[kind].append(Organization(pk=pk, name=name, slug=slug))
         return found["person"], found["organization"]
+
+    @staticmethod
+    def closest(text):
+        """The few people and organizations whose name or an alias is most like `text`, most alike first.
+
+        One query: a UNION of the bounded candidates of people and organizations by name and by
+        alias (ActorQuerySet.named_nearly); each is scored by its likeliest name.
+        """
+        if not typed_words(text):
+            return []
+        parts = []
+        for model in (Person, Organization):
+            parts += model.objects.named_nearly(text, CLOSE_NAME_CANDIDATES)
+        rows = parts[0].union(*parts[1:], all=True).order_by("-likeness")[: 4 * CLOSE_NAME_CANDIDATES]
+        best = {}
+        for kind, pk, name, slug, honorific, compared, likeness in rows:
+            likeness = max(likeness, names.likeness(text, compared))
+            if likeness >= names.LEAST_LIKENESS and likeness > best.get((kind, pk), (0,))[0]:
+                best[(kind, pk)] = (likeness, name, slug, honorific)
+        ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[1][1].casefold(), item[0]))
+        actors = []
+        for (kind, pk), (_, name, slug, honorific) in ranked[:CLOSE_NAMES]:
+            if kind == "person":
+                actors.append(Person(pk=pk, name=name, slug=slug, honorific=honorific))
+            else:
+                actors.append(Organization(pk=pk, name=name, slug=slug))
+        return actors
 
 
 class PartialDateField(forms.CharField):
@@ -172,6 +231,29 @@ def join_or(names):
     if not others:
         return last
     return format_html("{} or {}", format_html_join(", ", "{}", ((name,) for name in others)), last)
+
+
+def actor_phrase(preposition, actors):
+    """"with David Lammy", "with David Alton or David Lammy"; for a name nobody has, "with anyone called “Boris”"."""
+    if actors.nobody:
+        return format_html("{} anyone called “{}”", preposition, isolated(actors.text))
+    return format_html("{} {}", preposition, join_or(actors.names))
+
+
+def narrowing_links(query, parameter, actors):
+    """(actor, address) for each actor a filter could be narrowed to: the several a name matched,
+    or the closest to one that matched nobody. Each address is the list's own with `parameter`
+    set to the actor's slug, the other filters kept, empty ones left out, and paging started again."""
+    if actors is None or not (actors.several or actors.nobody):
+        return []
+    links = []
+    for actor in actors.matched if actors.several else actors.closest:
+        narrowed = query.copy()
+        for key in ("page", "after", "before", *[key for key, value in query.items() if not value]):
+            narrowed.pop(key, None)
+        narrowed[parameter] = actor.slug
+        links.append((actor, "?" + narrowed.urlencode()))
+    return links
 
 
 class FilterForm(forms.Form):
@@ -250,6 +332,8 @@ class EventFilter(django_filters.FilterSet):
         return next((topic for topic in self.topics if topic.slug == slug), None) if slug else None
 
     def filter_actor(self, queryset, name, actors):
+        if actors.nobody:
+            return queryset.none()
         return queryset.involving(people=actors.people, organizations=actors.organizations)
 
     def filter_date_from(self, queryset, name, date):
@@ -277,7 +361,7 @@ class EventFilter(django_filters.FilterSet):
         if data.get("topic"):
             phrases.append(format_html("about {}", isolated(self.chosen_topic().name)))
         if data.get("actor"):
-            phrases.append(format_html("with {}", join_or(data["actor"].names)))
+            phrases.append(actor_phrase("with", data["actor"]))
         if data.get("kind"):
             phrases.append(f"of the kind “{Event.Kind(data['kind']).label}”")
         if data.get("country"):
@@ -331,6 +415,8 @@ class SanctionFilter(django_filters.FilterSet):
         form = FilterForm
 
     def filter_target(self, queryset, name, actors):
+        if actors.nobody:
+            return queryset.none()
         return queryset.targeting(people=actors.people, organizations=actors.organizations)
 
     def filter_year(self, queryset, name, year):
@@ -342,7 +428,7 @@ class SanctionFilter(django_filters.FilterSet):
         if data.get("imposing_country"):
             phrases.append(f"imposed by {Country(data['imposing_country']).label}")
         if data.get("target"):
-            phrases.append(format_html("on {}", join_or(data["target"].names)))
+            phrases.append(actor_phrase("on", data["target"]))
         if data.get("status"):
             phrases.append(Sanction.Status(data["status"]).label.lower())
         if data.get("year") is not None:

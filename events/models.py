@@ -1,14 +1,15 @@
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import models, router, transaction
-from django.db.models import Count, Q, Value
+from django.db import connections, models, router, transaction
+from django.db.models import Count, F, Q, Value
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 
 from . import search
 from .dates import FuzzyDateField, Precision, clean_fuzzy_dates, order_errors
 from .history import History
+from .names import typed_words, words_of
 from .text import (
     MINIMUM_QUOTE_WORDS,
     NOT_IN_TEXT,
@@ -205,6 +206,78 @@ class ActorQuerySet(models.QuerySet):
             any_of(Q(name__icontains=form) for form in forms)
             | Q(pk__in=by_alias.values(self.model._meta.model_name))
         )
+
+    def called_by_words(self, words, last_may_begin_a_word=False):
+        """Those whose name or an alias has each of `words` as a whole word, ignoring case: "Xi"
+        finds Xi Jinping, not Ding Xuexiang. With `last_may_begin_a_word`, the last word (still
+        being typed) may be the start of one.
+
+        On PostgreSQL the trigram indexes of the names' words (migration actor_name_trigrams)
+        serve these LIKEs; on SQLite they read the names, which are few beside the events.
+        """
+        model_name = self.model._meta.model_name
+
+        def having_words(queryset):
+            queryset = queryset.order_by().alias(words=words_of("name"))
+            for index, word in enumerate(words):
+                ending = "" if last_may_begin_a_word and index == len(words) - 1 else " "
+                queryset = queryset.filter(words__contains=Lower(Value(f" {word}{ending}")))
+            return queryset
+
+        by_name = having_words(self.model.objects).values("pk")
+        by_alias = having_words(Alias.objects.filter(**{f"{model_name}__isnull": False})).values(model_name)
+        # A UNION of the two, as in called(): an OR would read every row.
+        return self.filter(pk__in=by_name.union(by_alias))
+
+    def named_nearly(self, text, limit):
+        """Rows (kind, pk, name, slug, honorific, compared name, likeness) of those whose name or an
+        alias is most like `text`, in two querysets, by name and by alias, each at most `limit`
+        where the database can bound a part of a UNION.
+
+        The candidates are bounded: names with a word that starts as a typed word does, and on
+        PostgreSQL those pg_trgm's % operator finds similar, served by the trigram indexes and
+        ordered by pg_trgm's similarity (on SQLite the rows say 0). The caller ranks them by
+        events.names.likeness, the same on both databases.
+        """
+        model_name = self.model._meta.model_name
+        has_honorific = any(field.name == "honorific" for field in self.model._meta.fields)
+        by_name = self.model.objects.order_by().annotate(
+            actor_pk=F("pk"),
+            actor_name=F("name"),
+            actor_slug=F("slug"),
+            actor_honorific=F("honorific") if has_honorific else Value(""),
+        )
+        by_alias = Alias.objects.order_by().filter(**{f"{model_name}__isnull": False}).annotate(
+            actor_pk=F(model_name),
+            actor_name=F(f"{model_name}__name"),
+            actor_slug=F(f"{model_name}__slug"),
+            actor_honorific=F(f"{model_name}__honorific") if has_honorific else Value(""),
+        )
+        # Candidates: names with a word that starts as a typed word does ("Kerns": " ke").
+        starts = any_of(Q(words__contains=Lower(Value(f" {word[:2]}"))) for word in typed_words(text))
+        if connections[self.db].vendor == "postgresql":
+            from django.contrib.postgres.lookups import TrigramSimilar
+            from django.contrib.postgres.search import TrigramSimilarity
+
+            def nearest(queryset):
+                # ... and, on PostgreSQL, names pg_trgm finds similar (its % operator); both served
+                # by the trigram index, the most similar first.
+                queryset = queryset.alias(words=words_of("name"))
+                queryset = queryset.filter(TrigramSimilar(F("words"), Value(text)) | starts)
+                queryset = queryset.annotate(likeness=TrigramSimilarity(F("words"), Value(text)))
+                return queryset.order_by("-likeness", "actor_pk")
+        else:
+
+            def nearest(queryset):
+                return queryset.alias(words=words_of("name")).filter(starts).annotate(likeness=Value(0.0))
+
+        columns = ("actor_kind", "actor_pk", "actor_name", "actor_slug", "actor_honorific", "name", "likeness")
+        found = [
+            nearest(queryset.annotate(actor_kind=Value(model_name))).values_list(*columns)
+            for queryset in (by_name, by_alias)
+        ]
+        # SQLite cannot LIMIT a part of a UNION: the caller bounds the whole of it.
+        return [part[:limit] for part in found] if connections[self.db].features.supports_slicing_ordering_in_compound else found
 
     def with_event_counts(self):
         """Each with `event_count`, its published events: a subquery, so a page of a list counts for its own rows only."""

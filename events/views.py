@@ -7,6 +7,7 @@ from .filters import (
     EventFilter,
     SanctionFilter,
     actor_names,
+    narrowing_links,
     page_number,
     place_in_timeline,
 )
@@ -29,7 +30,19 @@ def timeline(request):
     after, before = place_in_timeline(request.GET)
     page = timeline_page(filterset.qs, after, before, filtered=bool(filtered_by))
     groups = by_year_and_month(page.events)
-    return render(request, "timeline.html", {**context, "page": page, "groups": groups, "filtered_by": filtered_by})
+    actors = filterset.form.cleaned_data.get("actor")
+    return render(
+        request,
+        "timeline.html",
+        {
+            **context,
+            "page": page,
+            "groups": groups,
+            "filtered_by": filtered_by,
+            "actors": actors,
+            "actor_links": narrowing_links(request.GET, "actor", actors),
+        },
+    )
 
 
 def event_detail(request, slug):
@@ -79,7 +92,18 @@ def sanction_list(request):
     if not filterset.is_valid():
         return render(request, "sanction_list.html", context, status=400)
     page = paginate(filterset.qs, page_number(request.GET))
-    return render(request, "sanction_list.html", {**context, "page": page, "filtered_by": filterset.describe()})
+    actors = filterset.form.cleaned_data.get("target")
+    return render(
+        request,
+        "sanction_list.html",
+        {
+            **context,
+            "page": page,
+            "filtered_by": filterset.describe(),
+            "actors": actors,
+            "actor_links": narrowing_links(request.GET, "target", actors),
+        },
+    )
 
 
 def sanction_detail(request, pk):

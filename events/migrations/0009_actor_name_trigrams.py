@@ -10,8 +10,8 @@ or a role with less, a superuser runs `CREATE EXTENSION IF NOT EXISTS pg_trgm;` 
 before `migrate`, and the statement here then does nothing.
 """
 
-from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import migrations
+from django.db.models.sql import Query
 
 from events.names import words_of
 
@@ -19,8 +19,13 @@ NAMED = [("person", "person_name_words_trgm"), ("organization", "organization_na
          ("alias", "alias_name_words_trgm")]
 
 
-def index(name):
-    return GinIndex(OpClass(words_of("name"), name="gin_trgm_ops"), name=name)
+def words_sql(model, schema_editor):
+    """words_of("name") as the queries write it, values inlined. (Django's OpClass would wrap the
+    whole of it, operator class included, in one pair of parentheses, which PostgreSQL refuses.)"""
+    query = Query(model, alias_cols=False)
+    compiler = query.get_compiler(connection=schema_editor.connection)
+    sql, params = words_of("name").resolve_expression(query).as_sql(compiler, schema_editor.connection)
+    return sql % tuple(schema_editor.quote_value(param) for param in params)
 
 
 def add_indexes(apps, schema_editor):
@@ -28,15 +33,19 @@ def add_indexes(apps, schema_editor):
         return
     schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     for model_name, name in NAMED:
-        schema_editor.add_index(apps.get_model("events", model_name), index(name))
+        model = apps.get_model("events", model_name)
+        schema_editor.execute(
+            f"CREATE INDEX {schema_editor.quote_name(name)} ON {schema_editor.quote_name(model._meta.db_table)} "
+            f"USING gin (({words_sql(model, schema_editor)}) gin_trgm_ops)"
+        )
 
 
 def remove_indexes(apps, schema_editor):
     # The extension stays: other databases' objects, or a superuser's choice, may need it.
     if schema_editor.connection.vendor != "postgresql":
         return
-    for model_name, name in NAMED:
-        schema_editor.remove_index(apps.get_model("events", model_name), index(name))
+    for _, name in NAMED:
+        schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(name)}")
 
 
 class Migration(migrations.Migration):

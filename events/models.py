@@ -3,13 +3,14 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import connections, models, router, transaction
 from django.db.models import Count, F, Q, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 
 from . import search
 from .dates import FuzzyDateField, Precision, clean_fuzzy_dates, order_errors
 from .history import History
-from .names import typed_words, words_of
+from .names import fts_query, fts_starts, typed_words, words_of
 from .text import (
     MINIMUM_QUOTE_WORDS,
     NOT_IN_TEXT,
@@ -180,6 +181,11 @@ class VersionedModel(models.Model):
         return rows.filter(pk=self.pk).values_list("version", flat=True).first()
 
 
+# The ids of the people (or organizations, or aliases) with a name that SQLite's FTS5 table of
+# names (migration *_actor_name_words) matches.
+NAMES_MATCHING = "SELECT {column} FROM events_actor_names WHERE events_actor_names MATCH %s AND {column} IS NOT NULL"
+
+
 class ActorQuerySet(models.QuerySet):
     """What people and organizations share: the actor and target filters find them by name."""
 
@@ -212,10 +218,15 @@ class ActorQuerySet(models.QuerySet):
         finds Xi Jinping, not Ding Xuexiang. With `last_may_begin_a_word`, the last word (still
         being typed) may be the start of one.
 
-        On PostgreSQL the trigram indexes of the names' words (migration actor_name_trigrams)
-        serve these LIKEs; on SQLite they read the names, which are few beside the events.
+        Read from the indexes of names' words (migration *_actor_name_words): on PostgreSQL,
+        LIKEs that its trigram indexes serve; on SQLite, its FTS5 table of names.
         """
         model_name = self.model._meta.model_name
+        if connections[self.db].vendor == "sqlite":
+            query = fts_query(words, last_may_begin_a_word)
+            if query is None:
+                return self.none()
+            return self.filter(pk__in=RawSQL(NAMES_MATCHING.format(column=model_name), [query]))
 
         def having_words(queryset):
             queryset = queryset.order_by().alias(words=words_of("name"))
@@ -235,9 +246,9 @@ class ActorQuerySet(models.QuerySet):
         where the database can bound a part of a UNION.
 
         The candidates are bounded: names with a word that starts as a typed word does, and on
-        PostgreSQL those pg_trgm's % operator finds similar, served by the trigram indexes and
-        ordered by pg_trgm's similarity (on SQLite the rows say 0). The caller ranks them by
-        events.names.likeness, the same on both databases.
+        PostgreSQL those pg_trgm's % operator finds similar, all read from the indexes of names'
+        words and, on PostgreSQL, ordered by pg_trgm's similarity (on SQLite the rows say 0).
+        The caller ranks them by events.names.likeness, the same on both databases.
         """
         model_name = self.model._meta.model_name
         has_honorific = any(field.name == "honorific" for field in self.model._meta.fields)
@@ -253,23 +264,31 @@ class ActorQuerySet(models.QuerySet):
             actor_slug=F(f"{model_name}__slug"),
             actor_honorific=F(f"{model_name}__honorific") if has_honorific else Value(""),
         )
-        # Candidates: names with a word that starts as a typed word does ("Kerns": " ke").
-        starts = any_of(Q(words__contains=Lower(Value(f" {word[:2]}"))) for word in typed_words(text))
-        if connections[self.db].vendor == "postgresql":
+        if connections[self.db].vendor == "sqlite":
+            # Candidates: names with a word that starts as a typed word does ("Kerns": "ke"), from
+            # the FTS5 table of names, at most `limit` by name and `limit` by alias.
+            query = fts_starts(typed_words(text))
+            names = NAMES_MATCHING.format(column=model_name) + " AND alias IS NULL LIMIT %s"
+            aliases = NAMES_MATCHING.format(column="alias") + f" AND {model_name} IS NOT NULL LIMIT %s"
+            by_name = by_name.filter(pk__in=RawSQL(names, [query, limit])) if query else by_name.none()
+            by_alias = by_alias.filter(pk__in=RawSQL(aliases, [query, limit])) if query else by_alias.none()
+
+            def nearest(queryset):
+                return queryset.annotate(likeness=Value(0.0))
+        else:
             from django.contrib.postgres.lookups import TrigramSimilar
             from django.contrib.postgres.search import TrigramSimilarity
 
+            starts = any_of(Q(words__contains=Lower(Value(f" {word[:2]}"))) for word in typed_words(text))
+
             def nearest(queryset):
-                # ... and, on PostgreSQL, names pg_trgm finds similar (its % operator); both served
-                # by the trigram index, the most similar first.
+                # Candidates: names pg_trgm finds similar (its % operator), and names with a word
+                # that starts as a typed word does; both served by the trigram index, the most
+                # similar first.
                 queryset = queryset.alias(words=words_of("name"))
                 queryset = queryset.filter(TrigramSimilar(F("words"), Value(text)) | starts)
                 queryset = queryset.annotate(likeness=TrigramSimilarity(F("words"), Value(text)))
                 return queryset.order_by("-likeness", "actor_pk")
-        else:
-
-            def nearest(queryset):
-                return queryset.alias(words=words_of("name")).filter(starts).annotate(likeness=Value(0.0))
 
         columns = ("actor_kind", "actor_pk", "actor_name", "actor_slug", "actor_honorific", "name", "likeness")
         found = [

@@ -6,8 +6,9 @@ from django.db.models import Value
 from django.db.models.functions import Concat, Lower, Replace
 
 # Marks that part the words of a name: "Foreign, Commonwealth", "state-run", "Xi Jinping (习近平)",
-# "Forename M. Surname". An apostrophe does not: "O’Brien" is one word.
-SEPARATORS = ",.;:()[]/\"“”-"
+# "Forename M. Surname", "O’Brien" (found, typed either way, by its words "O" and "Brien"). SQLite's
+# FTS5 tokenizer parts words at every mark that is not a letter or digit; these are the ones names have.
+SEPARATORS = ",.;:()[]/\"“”-'’"
 # Words that style a person rather than name them: "Mr Xi" is asked for by "Xi".
 HONORIFICS = {"mr", "mrs", "ms", "miss", "mx", "dr", "sir", "dame", "lord", "lady", "baroness", "baron"}
 # As it is typed, a last word of at least this many letters may be the start of a word ("Lamm"):
@@ -19,8 +20,7 @@ LEAST_LIKENESS = 0.3
 
 
 def straightened(text):
-    """`text` with typographic apostrophes straight and each separator a space."""
-    text = text.replace("’", "'")
+    """`text` with each separator a space."""
     for mark in SEPARATORS:
         text = text.replace(mark, " ")
     return text
@@ -29,8 +29,8 @@ def straightened(text):
 def words_of(field):
     """SQL: the field's text lowercased and straightened, with a space at each end, so that it
     contains " lammy " exactly when "Lammy" is one of its words. PostgreSQL's trigram indexes
-    (migration *_actor_name_trigrams) are built on this very expression, so a change here needs a new index."""
-    expression = Replace(Lower(field), Value("’"), Value("'"))
+    (migration *_actor_name_words) are built on this very expression: a change here needs new ones."""
+    expression = Lower(field)
     for mark in SEPARATORS:
         expression = Replace(expression, Value(mark), Value(" "))
     return Concat(Value(" "), expression, Value(" "))
@@ -44,6 +44,25 @@ def typed_words(text):
     words = straightened(text).split()
     named = [word for word in words if word.casefold() not in HONORIFICS]
     return named or words
+
+
+def fts_query(words, last_may_begin_a_word=False):
+    """An FTS5 query (SQLite) for names that have each of `words` as a word, the last perhaps only
+    the start of one; None when no word has a letter or digit. Each word is quoted, so nothing
+    typed is read as FTS5's syntax."""
+    words = [word for word in words if any(character.isalnum() for character in word)]
+    if not words:
+        return None
+    quoted = ['"' + word.replace('"', '""') + '"' for word in words]
+    if last_may_begin_a_word:
+        quoted[-1] += "*"
+    return " AND ".join(quoted)
+
+
+def fts_starts(words):
+    """An FTS5 query for names with a word that starts as one of `words` does: the closest names' candidates."""
+    starts = ['"' + word[:2].replace('"', '""') + '"*' for word in words if any(c.isalnum() for c in word[:2])]
+    return " OR ".join(starts) or None
 
 
 def trigrams(text):

@@ -257,3 +257,45 @@ def test_a_target_several_have_lists_them_as_links(client):
     assert "2 sanctions · on David Alton or David Lammy" in text_of(response)
     assert [text for text, _ in links_in(response)] == ["David Alton", "David Lammy"]
     assert "these are the sanctions on any of them" in notice(response)
+
+
+# On the archive of the five documents: the findings of issue 9
+
+
+def test_on_the_archive_xi_finds_only_xi_jinpings_events(archive, client):
+    response = client.get(TIMELINE, {"actor": "Xi"})
+
+    assert summary(response).endswith("· with Xi Jinping")
+    assert notice(response) is None
+    assert titles(response) == titles(client.get(TIMELINE, {"actor": "xi-jinping"}))
+
+
+def test_on_the_archive_mr_xi_finds_xi_jinping(archive, client):
+    assert summary(client.get(TIMELINE, {"actor": "Mr Xi"})).endswith("· with Xi Jinping")
+
+
+def test_on_the_archive_li_finds_nobody_and_says_so(archive, client):
+    response = client.get(TIMELINE, {"actor": "Li"})
+
+    assert response.status_code == 200
+    assert titles(response) == []
+    assert summary(response) == "0 events · with anyone called “Li”"
+
+
+def test_on_the_archive_boris_johnson_is_an_empty_answer_not_an_error(archive, client):
+    response = client.get(TIMELINE, {"actor": "Boris Johnson"})
+
+    assert response.status_code == 200
+    assert titles(response) == []
+    assert notice(response).startswith("No person or organization is called “Boris Johnson” in the archive.")
+
+
+def test_on_the_archive_a_misspelt_name_is_offered_the_right_one(archive, client):
+    assert ("Alicia Kearns", "?actor=alicia-kearns") in links_in(client.get(TIMELINE, {"actor": "Alicia Kerns"}))
+
+
+def test_on_the_archive_david_is_two_people_each_a_link(archive, client):
+    response = client.get(TIMELINE, {"actor": "David"})
+
+    assert summary(response).endswith("· with Lord David Alton or David Lammy")
+    assert links_in(response) == [("Lord David Alton", "?actor=david-alton"), ("David Lammy", "?actor=david-lammy")]

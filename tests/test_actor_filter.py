@@ -6,6 +6,8 @@ import re
 from html import unescape
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from events.models import Event
@@ -299,3 +301,23 @@ def test_on_the_archive_david_is_two_people_each_a_link(archive, client):
 
     assert summary(response).endswith("· with Lord David Alton or David Lammy")
     assert links_in(response) == [("Lord David Alton", "?actor=david-alton"), ("David Lammy", "?actor=david-lammy")]
+
+
+# Bounded
+
+
+def queries_for(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("url", ["/?actor=David", "/?actor=Davd+Lammy", "/sanctions/?target=David", "/sanctions/?target=Boris"])
+def test_a_name_several_or_nobody_have_costs_the_same_queries_however_many_names_there_are(client, url):
+    make_person("David Lammy"), make_person("David Alton")
+    few = queries_for(client, url)
+    for number in range(40):
+        make_person(f"David Number{number}", aliases=[f"Mr Number{number}"])
+        make_organization(f"Davids Office {number}")
+
+    assert queries_for(client, url) == few

@@ -277,7 +277,7 @@ class EventFilter(django_filters.FilterSet):
         method="filter_actor",
         max_length=200,
         widget=actor_widget(),
-        help_text="A name, a form the documents use (“Mr Lammy”), or part of one.",
+        help_text="A name, a form the documents use (“Mr Lammy”), or whole words of one (“Lammy”).",
     )
     date_from = PartialDateFilter(
         label="From", method="filter_date_from", max_length=10, help_text="YYYY, YYYY-MM or YYYY-MM-DD"
@@ -390,7 +390,7 @@ class SanctionFilter(django_filters.FilterSet):
         method="filter_target",
         max_length=200,
         widget=actor_widget(),
-        help_text="A person or organization: a name, a form the documents use, or part of one.",
+        help_text="A person or organization: a name, a form the documents use, or whole words of one.",
     )
     status = django_filters.ChoiceFilter(
         label="Status",

@@ -204,15 +204,6 @@ class ActorQuerySet(models.QuerySet):
         # One UNION of three index lookups: an OR of them would make PostgreSQL read every row.
         return self.filter(pk__in=by_slug.union(by_name, by_alias.values(self.model._meta.model_name)))
 
-    def called_something_like(self, text):
-        """Those whose name or any alias contains `text`, ignoring case."""
-        forms = apostrophe_forms(text)
-        by_alias = Alias.objects.filter(any_of(Q(name__icontains=form) for form in forms))
-        return self.filter(
-            any_of(Q(name__icontains=form) for form in forms)
-            | Q(pk__in=by_alias.values(self.model._meta.model_name))
-        )
-
     def called_by_words(self, words, last_may_begin_a_word=False):
         """Those whose name or an alias has each of `words` as a whole word, ignoring case: "Xi"
         finds Xi Jinping, not Ding Xuexiang. With `last_may_begin_a_word`, the last word (still

@@ -321,3 +321,15 @@ def test_a_name_several_or_nobody_have_costs_the_same_queries_however_many_names
         make_organization(f"Davids Office {number}")
 
     assert queries_for(client, url) == few
+
+
+def test_the_words_index_follows_a_renamed_person_and_a_removed_alias(client):
+    person = make_person("David Lammy", aliases=["Foreign Secretary Lammy"])
+    take_part(make_event("Lammy's visit"), person)
+    person.name = "David Lammington"
+    person.save()
+    person.aliases.all().delete()
+
+    assert titles(client.get(TIMELINE, {"actor": "Lammington"})) == ["Lammy's visit"]
+    assert titles(client.get(TIMELINE, {"actor": "Lammy"})) == []
+    assert titles(client.get(TIMELINE, {"actor": "Secretary"})) == []

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, F, Value
+from django.db.models import F, Value
 from django.utils.html import format_html, format_html_join
 
 from diplo.views import BadAddress
@@ -92,39 +92,44 @@ class ActorField(forms.CharField):
 
     @staticmethod
     def tiers(text):
-        """Querysets of the people and organizations `text` names, each tier guarded by the
-        database's test that the tiers before it found nobody, so that one query reads them all."""
+        """Querysets of the people and organizations `text` names, from the surest to the least:
+        its exact name, its whole words, its words with the last perhaps unfinished."""
         exact = [Person.objects.called(text), Organization.objects.called(text)]
         words = typed_words(text)
         if not words:
-            return exact
-        found_before = [*exact]
-        tiers = [*exact]
-        as_typed = len(words[-1]) >= PREFIX_LETTERS
-        for prefix in (False, True) if as_typed else (False,):
-            tier = [
+            return [exact]
+        tiers = [exact]
+        for prefix in (False, True) if len(words[-1]) >= PREFIX_LETTERS else (False,):
+            tiers.append([
                 Person.objects.called_by_words(words, last_may_begin_a_word=prefix),
                 Organization.objects.called_by_words(words, last_may_begin_a_word=prefix),
-            ]
-            none_before = [~Exists(queryset) for queryset in found_before]
-            tiers += [queryset.filter(*none_before) for queryset in tier]
-            found_before += tier
+            ])
         return tiers
 
     @staticmethod
-    def matches(querysets):
-        """The people and organizations of these querysets (people first), read in one query: a UNION."""
-        fields = ("actor_kind", "pk", "name", "slug", "honorific", "sort_key")
+    def matches(tiers):
+        """The people and organizations (people first) of the surest tier that finds anyone, read in
+        one query: a UNION of every tier's, each row marked with its tier and the surest first.
+        (Each tier is a few index lookups; a guard in SQL that the tiers before found nobody made
+        the query too long for Django to write quickly.)"""
+        fields = ("tier", "actor_kind", "pk", "name", "slug", "honorific", "sort_key")
         parts = []
-        for queryset in querysets:
-            if queryset.model is Person:
-                queryset = queryset.annotate(actor_kind=Value("person"), sort_key=F("sort_name"))
-            else:
-                queryset = queryset.annotate(actor_kind=Value("organization"), honorific=Value(""), sort_key=F("name"))
-            parts.append(queryset.order_by().values_list(*fields))
-        rows = parts[0].union(*parts[1:], all=True).order_by("-actor_kind", "sort_key", "pk")[: MAX_ACTORS + 1]
+        for tier, querysets in enumerate(tiers):
+            for queryset in querysets:
+                if queryset.model is Person:
+                    queryset = queryset.annotate(actor_kind=Value("person"), sort_key=F("sort_name"))
+                else:
+                    queryset = queryset.annotate(
+                        actor_kind=Value("organization"), honorific=Value(""), sort_key=F("name")
+                    )
+                parts.append(queryset.annotate(tier=Value(tier)).order_by().values_list(*fields))
+        rows = parts[0].union(*parts[1:], all=True).order_by("tier", "-actor_kind", "sort_key", "pk")
         found = {"person": [], "organization": []}
-        for kind, pk, name, slug, honorific, _ in rows:
+        surest = None
+        for tier, kind, pk, name, slug, honorific, _ in rows[: MAX_ACTORS + 1]:
+            surest = tier if surest is None else surest
+            if tier != surest:
+                break
             if kind == "person":
                 found[kind].append(Person(pk=pk, name=name, slug=slug, honorific=honorific))
             else:

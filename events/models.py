@@ -271,14 +271,17 @@ class ActorQuerySet(models.QuerySet):
             from django.contrib.postgres.search import TrigramSimilarity
 
             starts = any_of(Q(words__contains=Lower(Value(f" {word[:2]}"))) for word in typed_words(text))
+            # Honorifics left out: "Mr" is a trigram of tens of thousands of aliases ("Mr Wang"),
+            # which the index would hand over to be compared one by one.
+            named = " ".join(typed_words(text))
 
             def nearest(queryset):
                 # Candidates: names pg_trgm finds similar (its % operator), and names with a word
                 # that starts as a typed word does; both served by the trigram index, the most
                 # similar first.
                 queryset = queryset.alias(words=words_of("name"))
-                queryset = queryset.filter(TrigramSimilar(F("words"), Value(text)) | starts)
-                queryset = queryset.annotate(likeness=TrigramSimilarity(F("words"), Value(text)))
+                queryset = queryset.filter(TrigramSimilar(F("words"), Value(named)) | starts)
+                queryset = queryset.annotate(likeness=TrigramSimilarity(F("words"), Value(named)))
                 return queryset.order_by("-likeness", "actor_pk")
 
         columns = ("actor_kind", "actor_pk", "actor_name", "actor_slug", "actor_honorific", "name", "likeness")

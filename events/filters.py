@@ -2,19 +2,20 @@
 list, and one form each for the two ways of paging, together the single definition of what every
 GET parameter means, what makes it invalid, and how to say it in plain English."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, F, Value
+from django.db.models import F, Value
 from django.utils.html import format_html, format_html_join
 
 from diplo.views import BadAddress
 
-from . import caching, search
+from . import caching, names, search
 from .dates import FuzzyDate, describe_range
 from .models import Country, Event, Organization, Person, Sanction, Topic
+from .names import PREFIX_LETTERS, typed_words
 from .paging import NEWEST, OLDEST
 
 # A search's words make one full-text query; the bound keeps that query small.
@@ -25,19 +26,37 @@ MAX_ACTORS = 50
 # would outweigh the page, and names are typed instead.
 MAX_SUGGESTED_NAMES = 1000
 SUGGESTED_NAMES_SECONDS = 300
+# A name that matches nobody is answered with at most this many of the closest names, chosen from
+# at most four times this many candidates (by name and by alias, of people and of organizations).
+CLOSE_NAMES = 5
+CLOSE_NAME_CANDIDATES = 100
 
 
 @dataclass(frozen=True)
 class Actors:
-    """What a typed name turned out to mean: the people and organizations it matches."""
+    """What a typed name turned out to mean: the people and organizations it matches and, when
+    it matches nobody, the people and organizations whose names are closest to it."""
 
     text: str
     people: list
     organizations: list
+    closest: list = field(default_factory=list)
 
     @property
     def names(self):
-        return [str(actor) for actor in [*self.people, *self.organizations]]
+        return [str(actor) for actor in self.matched]
+
+    @property
+    def matched(self):
+        return [*self.people, *self.organizations]
+
+    @property
+    def nobody(self):
+        return not self.matched
+
+    @property
+    def several(self):
+        return len(self.matched) > 1
 
 
 @dataclass(frozen=True)
@@ -57,8 +76,10 @@ class PartialDate:
 class ActorField(forms.CharField):
     """A slug, name or alias, cleaned to the people and organizations it names.
 
-    Exact matches (ignoring case) win; only when there are none does a name containing
-    the text count, so "Lammy" finds David Lammy but "Wang Yi" doesn't also find Wang Yiwei.
+    Exact matches (ignoring case) win. Only when there are none do whole words count, each typed
+    word (honorifics aside: "Mr Xi") a word of one name or alias: "Xi" finds Xi Jinping, not Ding
+    Xuexiang. Only when no name has them all may the last word be the start of one, as it is typed
+    ("Lamm"). A name that matches nobody is an answer too, with the closest names beside it.
     A text that names too many to list is refused, as a filter by all of them would be.
     """
 
@@ -66,18 +87,7 @@ class ActorField(forms.CharField):
         text = super().clean(value)
         if not text:
             return None
-        exact = [Person.objects.called(text), Organization.objects.called(text)]
-        # Names containing the text count only where none is exactly it: the database tests that once.
-        none_exact = [~Exists(queryset) for queryset in exact]
-        like = [
-            Person.objects.filter(*none_exact).called_something_like(text),
-            Organization.objects.filter(*none_exact).called_something_like(text),
-        ]
-        people, organizations = self.matches(exact + like)
-        if not people and not organizations:
-            raise ValidationError(
-                "No person or organization called “%(text)s”.", code="unknown_actor", params={"text": text}
-            )
+        people, organizations = self.matches(self.tiers(text))
         if len(people) + len(organizations) > MAX_ACTORS:
             raise ValidationError(
                 "“%(text)s” fits more than %(most)s people and organizations. "
@@ -85,27 +95,81 @@ class ActorField(forms.CharField):
                 code="too_many_actors",
                 params={"text": text, "most": MAX_ACTORS},
             )
-        return Actors(text, people, organizations)
+        closest = [] if people or organizations else self.closest(text)
+        return Actors(text, people, organizations, closest)
 
     @staticmethod
-    def matches(querysets):
-        """The people and organizations of these querysets (people first), read in one query: a UNION."""
-        fields = ("actor_kind", "pk", "name", "slug", "honorific", "sort_key")
+    def tiers(text):
+        """Querysets of the people and organizations `text` names, from the surest to the least:
+        its exact name, its whole words, its words with the last perhaps unfinished."""
+        exact = [Person.objects.called(text), Organization.objects.called(text)]
+        words = typed_words(text)
+        if not words:
+            return [exact]
+        tiers = [exact]
+        for prefix in (False, True) if len(words[-1]) >= PREFIX_LETTERS else (False,):
+            tiers.append([
+                Person.objects.called_by_words(words, last_may_begin_a_word=prefix),
+                Organization.objects.called_by_words(words, last_may_begin_a_word=prefix),
+            ])
+        return tiers
+
+    @staticmethod
+    def matches(tiers):
+        """The people and organizations (people first) of the surest tier that finds anyone, read in
+        one query: a UNION of every tier's, each row marked with its tier and the surest first.
+        (Each tier is a few index lookups; a guard in SQL that the tiers before found nobody made
+        the query too long for Django to write quickly.)"""
+        fields = ("tier", "actor_kind", "pk", "name", "slug", "honorific", "sort_key")
         parts = []
-        for queryset in querysets:
-            if queryset.model is Person:
-                queryset = queryset.annotate(actor_kind=Value("person"), sort_key=F("sort_name"))
-            else:
-                queryset = queryset.annotate(actor_kind=Value("organization"), honorific=Value(""), sort_key=F("name"))
-            parts.append(queryset.order_by().values_list(*fields))
-        rows = parts[0].union(*parts[1:], all=True).order_by("-actor_kind", "sort_key", "pk")[: MAX_ACTORS + 1]
+        for tier, querysets in enumerate(tiers):
+            for queryset in querysets:
+                if queryset.model is Person:
+                    queryset = queryset.annotate(actor_kind=Value("person"), sort_key=F("sort_name"))
+                else:
+                    queryset = queryset.annotate(
+                        actor_kind=Value("organization"), honorific=Value(""), sort_key=F("name")
+                    )
+                parts.append(queryset.annotate(tier=Value(tier)).order_by().values_list(*fields))
+        rows = parts[0].union(*parts[1:], all=True).order_by("tier", "-actor_kind", "sort_key", "pk")
         found = {"person": [], "organization": []}
-        for kind, pk, name, slug, honorific, _ in rows:
+        surest = None
+        for tier, kind, pk, name, slug, honorific, _ in rows[: MAX_ACTORS + 1]:
+            surest = tier if surest is None else surest
+            if tier != surest:
+                break
             if kind == "person":
                 found[kind].append(Person(pk=pk, name=name, slug=slug, honorific=honorific))
             else:
                 found[kind].append(Organization(pk=pk, name=name, slug=slug))
         return found["person"], found["organization"]
+
+    @staticmethod
+    def closest(text):
+        """The few people and organizations whose name or an alias is most like `text`, most alike first.
+
+        One query: a UNION of the bounded candidates of people and organizations by name and by
+        alias (ActorQuerySet.named_nearly); each is scored by its likeliest name.
+        """
+        if not typed_words(text):
+            return []
+        parts = []
+        for model in (Person, Organization):
+            parts += model.objects.named_nearly(text, CLOSE_NAME_CANDIDATES)
+        rows = parts[0].union(*parts[1:], all=True).order_by("-likeness")[: 4 * CLOSE_NAME_CANDIDATES]
+        best = {}
+        for kind, pk, name, slug, honorific, compared, likeness in rows:
+            likeness = max(likeness, names.likeness(text, compared))
+            if likeness >= names.LEAST_LIKENESS and likeness > best.get((kind, pk), (0,))[0]:
+                best[(kind, pk)] = (likeness, name, slug, honorific)
+        ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[1][1].casefold(), item[0]))
+        actors = []
+        for (kind, pk), (_, name, slug, honorific) in ranked[:CLOSE_NAMES]:
+            if kind == "person":
+                actors.append(Person(pk=pk, name=name, slug=slug, honorific=honorific))
+            else:
+                actors.append(Organization(pk=pk, name=name, slug=slug))
+        return actors
 
 
 class PartialDateField(forms.CharField):
@@ -184,6 +248,29 @@ def join_or(names):
     return format_html("{} or {}", format_html_join(", ", "{}", ((name,) for name in others)), last)
 
 
+def actor_phrase(preposition, actors):
+    """"with David Lammy", "with David Alton or David Lammy"; for a name nobody has, "with anyone called “Boris”"."""
+    if actors.nobody:
+        return format_html("{} anyone called “{}”", preposition, isolated(actors.text))
+    return format_html("{} {}", preposition, join_or(actors.names))
+
+
+def narrowing_links(query, parameter, actors):
+    """(actor, address) for each actor a filter could be narrowed to: the several a name matched,
+    or the closest to one that matched nobody. Each address is the list's own with `parameter`
+    set to the actor's slug, the other filters kept, empty ones left out, and paging started again."""
+    if actors is None or not (actors.several or actors.nobody):
+        return []
+    links = []
+    for actor in actors.matched if actors.several else actors.closest:
+        narrowed = query.copy()
+        for key in ("page", "after", "before", *[key for key, value in query.items() if not value]):
+            narrowed.pop(key, None)
+        narrowed[parameter] = actor.slug
+        links.append((actor, "?" + narrowed.urlencode()))
+    return links
+
+
 class FilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
@@ -217,7 +304,7 @@ class EventFilter(django_filters.FilterSet):
         method="filter_actor",
         max_length=200,
         widget=actor_widget(),
-        help_text="A name, a form the documents use (“Mr Lammy”), or part of one.",
+        help_text="A name, a form the documents use (“Mr Lammy”), or whole words of one (“Lammy”).",
     )
     # The two dates, and ?date=, are applied together by filter_queryset.
     date_from = PartialDateFilter(
@@ -293,6 +380,8 @@ class EventFilter(django_filters.FilterSet):
         return next((topic for topic in self.topics if topic.slug == slug), None) if slug else None
 
     def filter_actor(self, queryset, name, actors):
+        if actors.nobody:
+            return queryset.none()
         return queryset.involving(people=actors.people, organizations=actors.organizations)
 
     def applied_elsewhere(self, queryset, name, value):
@@ -349,7 +438,7 @@ class EventFilter(django_filters.FilterSet):
         if data.get("topic"):
             phrases.append(format_html("about {}", isolated(self.chosen_topic().name)))
         if data.get("actor"):
-            phrases.append(format_html("with {}", join_or(data["actor"].names)))
+            phrases.append(actor_phrase("with", data["actor"]))
         if data.get("kind"):
             phrases.append(f"of the kind “{Event.Kind(data['kind']).label}”")
         if data.get("country"):
@@ -375,7 +464,7 @@ class SanctionFilter(django_filters.FilterSet):
         method="filter_target",
         max_length=200,
         widget=actor_widget(),
-        help_text="A person or organization: a name, a form the documents use, or part of one.",
+        help_text="A person or organization: a name, a form the documents use, or whole words of one.",
     )
     status = django_filters.ChoiceFilter(
         label="Status",
@@ -400,6 +489,8 @@ class SanctionFilter(django_filters.FilterSet):
         form = FilterForm
 
     def filter_target(self, queryset, name, actors):
+        if actors.nobody:
+            return queryset.none()
         return queryset.targeting(people=actors.people, organizations=actors.organizations)
 
     def filter_year(self, queryset, name, year):
@@ -411,7 +502,7 @@ class SanctionFilter(django_filters.FilterSet):
         if data.get("imposing_country"):
             phrases.append(f"imposed by {Country(data['imposing_country']).label}")
         if data.get("target"):
-            phrases.append(format_html("on {}", join_or(data["target"].names)))
+            phrases.append(actor_phrase("on", data["target"]))
         if data.get("status"):
             phrases.append(Sanction.Status(data["status"]).label.lower())
         if data.get("year") is not None:

@@ -3,8 +3,9 @@ import functools
 import operator
 
 from django.core.exceptions import ValidationError
-from django.db import models, router, transaction
-from django.db.models import Count, Q, Value
+from django.db import connections, models, router, transaction
+from django.db.models import Count, F, Q, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 
@@ -17,6 +18,7 @@ from .dates import (
     order_errors,
 )
 from .history import History
+from .names import fts_query, fts_starts, typed_words, words_of
 from .text import (
     MINIMUM_QUOTE_WORDS,
     NOT_IN_TEXT,
@@ -194,6 +196,11 @@ class VersionedModel(models.Model):
         return rows.filter(pk=self.pk).values_list("version", flat=True).first()
 
 
+# The ids of the people (or organizations, or aliases) with a name that SQLite's FTS5 table of
+# names (migration *_actor_name_words) matches.
+NAMES_MATCHING = "SELECT {column} FROM events_actor_names WHERE events_actor_names MATCH %s AND {column} IS NOT NULL"
+
+
 class ActorQuerySet(models.QuerySet):
     """What people and organizations share: the actor and target filters find them by name."""
 
@@ -212,14 +219,93 @@ class ActorQuerySet(models.QuerySet):
         # One UNION of three index lookups: an OR of them would make PostgreSQL read every row.
         return self.filter(pk__in=by_slug.union(by_name, by_alias.values(self.model._meta.model_name)))
 
-    def called_something_like(self, text):
-        """Those whose name or any alias contains `text`, ignoring case."""
-        forms = apostrophe_forms(text)
-        by_alias = Alias.objects.filter(any_of(Q(name__icontains=form) for form in forms))
-        return self.filter(
-            any_of(Q(name__icontains=form) for form in forms)
-            | Q(pk__in=by_alias.values(self.model._meta.model_name))
+    def called_by_words(self, words, last_may_begin_a_word=False):
+        """Those whose name or an alias has each of `words` as a whole word, ignoring case: "Xi"
+        finds Xi Jinping, not Ding Xuexiang. With `last_may_begin_a_word`, the last word (still
+        being typed) may be the start of one.
+
+        Read from the indexes of names' words (migration *_actor_name_words): on PostgreSQL,
+        LIKEs that its trigram indexes serve; on SQLite, its FTS5 table of names.
+        """
+        model_name = self.model._meta.model_name
+        if connections[self.db].vendor == "sqlite":
+            query = fts_query(words, last_may_begin_a_word)
+            if query is None:
+                return self.none()
+            return self.filter(pk__in=RawSQL(NAMES_MATCHING.format(column=model_name), [query]))
+
+        def having_words(queryset):
+            queryset = queryset.order_by().alias(words=words_of("name"))
+            for index, word in enumerate(words):
+                ending = "" if last_may_begin_a_word and index == len(words) - 1 else " "
+                queryset = queryset.filter(words__contains=Lower(Value(f" {word}{ending}")))
+            return queryset
+
+        by_name = having_words(self.model.objects).values("pk")
+        by_alias = having_words(Alias.objects.filter(**{f"{model_name}__isnull": False})).values(model_name)
+        # A UNION of the two, as in called(): an OR would read every row.
+        return self.filter(pk__in=by_name.union(by_alias))
+
+    def named_nearly(self, text, limit):
+        """Rows (kind, pk, name, slug, honorific, compared name, likeness) of those whose name or an
+        alias is most like `text`, in two querysets, by name and by alias, each at most `limit`
+        where the database can bound a part of a UNION.
+
+        The candidates are bounded: names with a word that starts as a typed word does, and on
+        PostgreSQL those pg_trgm's % operator finds similar, all read from the indexes of names'
+        words and, on PostgreSQL, ordered by pg_trgm's similarity (on SQLite the rows say 0).
+        The caller ranks them by events.names.likeness, the same on both databases.
+        """
+        model_name = self.model._meta.model_name
+        has_honorific = any(field.name == "honorific" for field in self.model._meta.fields)
+        by_name = self.model.objects.order_by().annotate(
+            actor_pk=F("pk"),
+            actor_name=F("name"),
+            actor_slug=F("slug"),
+            actor_honorific=F("honorific") if has_honorific else Value(""),
         )
+        by_alias = Alias.objects.order_by().filter(**{f"{model_name}__isnull": False}).annotate(
+            actor_pk=F(model_name),
+            actor_name=F(f"{model_name}__name"),
+            actor_slug=F(f"{model_name}__slug"),
+            actor_honorific=F(f"{model_name}__honorific") if has_honorific else Value(""),
+        )
+        if connections[self.db].vendor == "sqlite":
+            # Candidates: names with a word that starts as a typed word does ("Kerns": "ke"), from
+            # the FTS5 table of names, at most `limit` by name and `limit` by alias.
+            query = fts_starts(typed_words(text))
+            names = NAMES_MATCHING.format(column=model_name) + " AND alias IS NULL LIMIT %s"
+            aliases = NAMES_MATCHING.format(column="alias") + f" AND {model_name} IS NOT NULL LIMIT %s"
+            by_name = by_name.filter(pk__in=RawSQL(names, [query, limit])) if query else by_name.none()
+            by_alias = by_alias.filter(pk__in=RawSQL(aliases, [query, limit])) if query else by_alias.none()
+
+            def nearest(queryset):
+                return queryset.annotate(likeness=Value(0.0))
+        else:
+            from django.contrib.postgres.lookups import TrigramSimilar
+            from django.contrib.postgres.search import TrigramSimilarity
+
+            starts = any_of(Q(words__contains=Lower(Value(f" {word[:2]}"))) for word in typed_words(text))
+            # Honorifics left out: "Mr" is a trigram of tens of thousands of aliases ("Mr Wang"),
+            # which the index would hand over to be compared one by one.
+            named = " ".join(typed_words(text))
+
+            def nearest(queryset):
+                # Candidates: names pg_trgm finds similar (its % operator), and names with a word
+                # that starts as a typed word does; both served by the trigram index, the most
+                # similar first.
+                queryset = queryset.alias(words=words_of("name"))
+                queryset = queryset.filter(TrigramSimilar(F("words"), Value(named)) | starts)
+                queryset = queryset.annotate(likeness=TrigramSimilarity(F("words"), Value(named)))
+                return queryset.order_by("-likeness", "actor_pk")
+
+        columns = ("actor_kind", "actor_pk", "actor_name", "actor_slug", "actor_honorific", "name", "likeness")
+        found = [
+            nearest(queryset.annotate(actor_kind=Value(model_name))).values_list(*columns)
+            for queryset in (by_name, by_alias)
+        ]
+        # SQLite cannot LIMIT a part of a UNION: the caller bounds the whole of it.
+        return [part[:limit] for part in found] if connections[self.db].features.supports_slicing_ordering_in_compound else found
 
     def with_event_counts(self):
         """Each with `event_count`, its published events: a subquery, so a page of a list counts for its own rows only."""

@@ -9,6 +9,7 @@ from .filters import (
     EventFilter,
     SanctionFilter,
     actor_names,
+    narrowing_links,
     page_number,
     place_in_timeline,
     sort_order,
@@ -69,10 +70,19 @@ def timeline(request):
             unplaced=filterset.without_dates.without_known_date(),
         )
     groups = by_year_and_month(page.events, newest=sort == NEWEST)
+    actors = filterset.form.cleaned_data.get("actor")
     return render(
         request,
         "timeline.html",
-        {**context, "page": page, "groups": groups, "filtered_by": filtered_by, "dates": dates},
+        {
+            **context,
+            "page": page,
+            "groups": groups,
+            "filtered_by": filtered_by,
+            "dates": dates,
+            "actors": actors,
+            "actor_links": narrowing_links(request.GET, "actor", actors),
+        },
     )
 
 
@@ -155,7 +165,18 @@ def sanction_list(request):
     if not filterset.is_valid():
         return render(request, "sanction_list.html", context, status=400)
     page = paginate(filterset.qs, page_number(request.GET))
-    return render(request, "sanction_list.html", {**context, "page": page, "filtered_by": filterset.describe()})
+    actors = filterset.form.cleaned_data.get("target")
+    return render(
+        request,
+        "sanction_list.html",
+        {
+            **context,
+            "page": page,
+            "filtered_by": filterset.describe(),
+            "actors": actors,
+            "actor_links": narrowing_links(request.GET, "target", actors),
+        },
+    )
 
 
 def sanction_detail(request, pk):

@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count, F, Q
 
 from events.dates import FuzzyDate, Precision
+from events.filters import ActorField
 from events.models import (
     Alias,
     Citation,
@@ -276,3 +277,25 @@ def test_ten_thousand_events_keep_every_rule_and_every_benchmarked_page_stays_wi
             previous = re.search(r'href="\?([^"]*)" rel="prev"', response.content.decode()).group(1)
             with django_assert_max_num_queries(MAX_QUERIES):
                 assert client.get("/?" + previous.replace("&amp;", "&")).status_code == 200
+
+
+def test_a_name_nobody_has_or_several_have_answers_in_a_bounded_number_of_queries(
+    generated, client, django_assert_max_num_queries
+):
+    # A word of several people's names that is no one's whole name or alias, as "David" is in the
+    # five documents' archive.
+    words = Counter(word for name in Person.objects.values_list("name", flat=True) for word in set(name.split()))
+    shared = next(word for word, count in words.most_common() if 2 <= count <= 20 and ActorField().clean(word).several)
+    misspelt = Person.objects.order_by("pk").first().name[:-1] + "q"
+    for url in [
+        f"/?actor={shared}",
+        f"/?actor={shared}&kind=meeting",
+        f"/sanctions/?target={shared}",
+        "/?actor=Boris+Johnson",
+        f"/?actor={misspelt}",
+        f"/sanctions/?target={misspelt}",
+    ]:
+        with django_assert_max_num_queries(MAX_QUERIES):
+            response = client.get(url)
+        assert response.status_code == 200, url
+        assert b'class="actor-matches"' in response.content, url

@@ -334,7 +334,7 @@ def test_a_sanction_known_only_to_its_year_counts_as_announced_in_that_year(clie
     [
         ({"year": "abc"}, "year", "Enter a year as four digits: YYYY."),
         ({"year": "99999"}, "year", "Ensure this value is less than or equal to 2100."),
-        ({"target": "Nobody"}, "target", "No person or organization called “Nobody”."),
+        ({"target": "x" * 201}, "target", "Ensure this value has at most 200 characters (it has 201)."),
         ({"imposing_country": "ZZ"}, "imposing_country", "“ZZ” is not a country this archive records."),
         ({"status": "paused"}, "status", "“paused” is not a status a sanction can have."),
     ],

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, F, Value
+from django.db.models import Exists, F, OuterRef, Value
 from django.utils.html import format_html, format_html_join
+from django_filters.constants import EMPTY_VALUES
 
 from diplo.views import BadAddress
 
-from . import caching, search
+from . import caching, paging, search
 from .dates import parse_partial_date
 from .models import Country, Event, Organization, Person, Sanction, Topic
 
@@ -161,6 +162,19 @@ def read_actor_names():
     return sorted(names, key=str.casefold)
 
 
+def all_of(queryset, narrowed):
+    """The rows of `queryset` that each queryset of `narrowed` (each `queryset` filtered) lets through."""
+    for rows in narrowed:
+        queryset = queryset & rows
+    return queryset
+
+
+def tagged_with_any(topics):
+    """A condition on events: tagged with one of `topics` (a subquery, no precount: see EventQuerySet.among)."""
+    links = Event.topics.through.objects.filter(topic__in=[topic.pk for topic in topics], event=OuterRef("pk"))
+    return Exists(links)
+
+
 def isolated(text):
     """`text`, a record's or a visitor's, in a <bdi>: a right-to-left mark in it cannot reorder the words around it."""
     return format_html("<bdi>{}</bdi>", text)
@@ -244,6 +258,55 @@ class EventFilter(django_filters.FilterSet):
         self.filters["topic"].extra["choices"] = [
             (topic.slug, "\u2003" * topic.depth + topic.name) for topic in self.topics
         ]
+
+    # The filters whose menus show, beside each choice, the events it would give.
+    FACETS = ("kind", "country", "topic")
+
+    def filter_queryset(self, queryset):
+        """The events every filter given lets through: each filter narrows the whole list on its own,
+        once (`narrowed`), and the list is what they all let through, so the facet counts can
+        combine all but one of them without filtering again."""
+        self.narrowed = {
+            name: self.filters[name].filter(queryset, value)
+            for name, value in self.form.cleaned_data.items()
+            if value not in EMPTY_VALUES
+        }
+        return all_of(queryset, self.narrowed.values())
+
+    def facet_counts(self):
+        """{facet: {choice: paging.FacetCount}}: for each choice of each facet, the events it would
+        give with the other filters as they are. One query at most, none for what is cached."""
+        self.qs  # noqa: B018 (fills `narrowed`)
+        others = {facet: [rows for name, rows in self.narrowed.items() if name != facet] for facet in self.FACETS}
+        unfiltered = [facet for facet in self.FACETS if not others[facet]]
+        found = {}
+        if "topic" in unfiltered:
+            # The whole archive's topic counts are the topic list's, so the menu and the list agree.
+            counts, _ = paging.topic_event_counts()
+            found["topic"] = {topic.slug: paging.bounded(counts.get(topic.pk, (0, 0))[0]) for topic in self.topics}
+        events = {facet: all_of(self.queryset, rows) for facet, rows in others.items()}
+        choices = {
+            "kind": {kind: events["kind"].filter(kind=kind) for kind in Event.Kind.values},
+            "country": {code: events["country"].in_country(code) for code in Country.values},
+            "topic": {
+                topic.slug: events["topic"].filter(tagged_with_any(topic.with_descendants(among=self.topics)))
+                for topic in self.topics
+            },
+        }
+        to_count = {facet: rows for facet, rows in choices.items() if facet not in found}
+        found |= paging.facet_counts(to_count, [facet for facet in unfiltered if facet in to_count])
+        return found
+
+    def show_facet_counts(self):
+        """Puts the facet counts into the labels of the kind, country and topic menus: "Meeting (12)"."""
+        counts = self.facet_counts()
+        for facet in self.FACETS:
+            field = self.form.fields[facet]
+            field.choices = [
+                (value, f"{label} ({counts[facet][value]})" if value in counts.get(facet, {}) else label)
+                for value, label in field.choices
+                if value != ""  # the "Any ..." choice, which the field puts first itself
+            ]
 
     def chosen_topic(self):
         slug = self.form.cleaned_data.get("topic")

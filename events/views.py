@@ -11,7 +11,14 @@ from .filters import (
     place_in_timeline,
 )
 from .models import Citation, Event, Organization, Person, Sanction, Source, Topic
-from .paging import actor_events, paginate, timeline_page, topics_with_event_counts
+from .paging import (
+    Tally,
+    actor_events,
+    paginate,
+    timeline_page,
+    topic_event_counts,
+    topics_with_event_counts,
+)
 from .presentation import by_year_and_month, children_of, nested, outside_field_names
 from .quotes import highlight_quotes
 
@@ -26,6 +33,7 @@ def timeline(request):
     if not filterset.is_valid():
         return render(request, "timeline.html", context, status=400)
     filtered_by = filterset.describe()
+    filterset.show_facet_counts()
     after, before = place_in_timeline(request.GET)
     page = timeline_page(filterset.qs, after, before, filtered=bool(filtered_by))
     groups = by_year_and_month(page.events)
@@ -114,4 +122,15 @@ def topic_detail(request, slug):
     after, before = place_in_timeline(request.GET)
     page = timeline_page(Event.objects.published().about(family), after, before)
     children = children_of(topic, family)
-    return render(request, "topic_detail.html", {"topic": topic, "children": children, "page": page})
+    direct_count = None
+    if children or page.count.more:
+        # Past the counting bound, the topic list's count stands in for "more than 1,000", so the two agree.
+        counts, counted_at = topic_event_counts()
+        total, direct_count = counts.get(topic.pk, (0, 0))
+        if page.count.more:
+            page.count = Tally(total, counted_at=counted_at)
+    return render(
+        request,
+        "topic_detail.html",
+        {"topic": topic, "children": children, "page": page, "direct_count": direct_count},
+    )

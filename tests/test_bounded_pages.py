@@ -72,8 +72,9 @@ def test_a_list_that_fits_on_its_page_is_counted_from_the_page(client, django_as
         make_event(f"Meeting {number}", kind=Event.Kind.MEETING)
     client.get(TIMELINE, {"kind": "meeting"})  # fill the cache
 
-    # The topic choices, the dated events, the undated ones, their topics and participants: no count.
-    with django_assert_num_queries(5):
+    # The topic choices, the country and topic menus' counts (the kind menu's, unfiltered, are
+    # kept), the dated events, the undated ones, their topics and participants: no count.
+    with django_assert_num_queries(6):
         response = client.get(TIMELINE, {"kind": "meeting"})
 
     assert summary(response) == "3 events · of the kind “Meeting”"

@@ -13,7 +13,7 @@ from django_filters.constants import EMPTY_VALUES
 
 from diplo.views import BadAddress
 
-from . import caching, paging, search
+from . import addresses, caching, paging, search
 from .dates import parse_partial_date
 from .models import Country, Event, Organization, Person, Sanction, Topic
 
@@ -173,6 +173,33 @@ def tagged_with_any(topics):
     """A condition on events: tagged with one of `topics` (a subquery, no precount: see EventQuerySet.among)."""
     links = Event.topics.through.objects.filter(topic__in=[topic.pk for topic in topics], event=OuterRef("pk"))
     return Exists(links)
+
+
+@dataclass(frozen=True)
+class Chip:
+    """A filter in use, shown above the results as a link to the same list without it."""
+
+    label: str  # "Topic: Human rights"
+    url: str
+
+
+def chips(filterset, request):
+    """The filters in use on a valid FilterSet, in the form's order, each as a Chip."""
+    form, fields = filterset.form, list(filterset.base_filters)
+    found = []
+    for name in fields:
+        value = form.cleaned_data.get(name)
+        if value in EMPTY_VALUES:
+            continue
+        choices = filterset.filters[name].extra.get("choices")
+        if choices:
+            # The choice's own label: the menu's may carry a count, or a topic's indent.
+            text = str(dict(choices).get(value, value)).strip("\u2003 ")
+        else:
+            text = form.data.get(name, "").strip()  # as typed: what the visitor will recognise
+        without = dict.fromkeys([name, *addresses.PAGING])
+        found.append(Chip(f"{form.fields[name].label}: {text}", addresses.canonical_url(request.path, request.GET, fields, **without)))
+    return found
 
 
 def isolated(text):

@@ -3,10 +3,12 @@ the site's handlers (diplo/views.py) show as its 400 and 404 pages."""
 
 from django.shortcuts import get_object_or_404, render
 
+from .addresses import redirect_to_canonical
 from .filters import (
     EventFilter,
     SanctionFilter,
     actor_names,
+    chips,
     page_number,
     place_in_timeline,
 )
@@ -28,11 +30,14 @@ ON_RECORD_PAGE = 50
 
 
 def timeline(request):
+    if moved := redirect_to_canonical(request, EventFilter.base_filters):
+        return moved
     filterset = EventFilter(request.GET, queryset=Event.objects.published())
     context = {"filterset": filterset, "actor_names": actor_names()}
     if not filterset.is_valid():
         return render(request, "timeline.html", context, status=400)
     filtered_by = filterset.describe()
+    context["chips"] = chips(filterset, request)
     filterset.show_facet_counts()
     after, before = place_in_timeline(request.GET)
     page = timeline_page(filterset.qs, after, before, filtered=bool(filtered_by))
@@ -82,12 +87,15 @@ def organization_detail(request, slug):
 
 
 def sanction_list(request):
+    if moved := redirect_to_canonical(request, SanctionFilter.base_filters):
+        return moved
     filterset = SanctionFilter(request.GET, queryset=Sanction.objects.published().for_list())
     context = {"filterset": filterset, "actor_names": actor_names()}
     if not filterset.is_valid():
         return render(request, "sanction_list.html", context, status=400)
     page = paginate(filterset.qs, page_number(request.GET))
-    return render(request, "sanction_list.html", {**context, "page": page, "filtered_by": filterset.describe()})
+    context |= {"page": page, "filtered_by": filterset.describe(), "chips": chips(filterset, request)}
+    return render(request, "sanction_list.html", context)
 
 
 def sanction_detail(request, pk):

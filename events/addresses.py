@@ -38,7 +38,9 @@ def redirect_to_canonical(request, fields):
     """
     if request.method not in ("GET", "HEAD"):
         return None
-    encoded = canonical_query(request.GET, fields)
-    if encoded == request.META.get("QUERY_STRING", ""):
+    canonical = canonical_pairs(request.GET, fields)
+    # Compared as decoded pairs: "%20" and "+" say the same, and are not worth a round trip.
+    given = [(name, value) for name, values in request.GET.lists() for value in values]
+    if given == canonical:
         return None
-    return redirect(f"{request.path}?{encoded}" if encoded else request.path)
+    return redirect(canonical_url(request.path, request.GET, fields))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, F, OuterRef, Value
+from django.db.models import Exists, F, Q, Value
 from django.utils.html import format_html, format_html_join
 from django_filters.constants import EMPTY_VALUES
 
@@ -15,7 +15,7 @@ from diplo.views import BadAddress
 
 from . import addresses, caching, paging, search
 from .dates import parse_partial_date
-from .models import Country, Event, Organization, Person, Sanction, Topic
+from .models import Country, Event, Organization, Participation, Person, Sanction, Topic
 
 # A search's words make one full-text query; the bound keeps that query small.
 MAX_SEARCH_WORDS = 10
@@ -169,10 +169,25 @@ def all_of(queryset, narrowed):
     return queryset
 
 
+# The facet counts' conditions test membership in a set the database reads once (a hashed or
+# materialised IN), not a subquery run for each event: a rare choice's count reads every event
+# the other filters let through, and a correlated subquery for each of them made the whole
+# archive's country counts take 20 s at 100,000 events on PostgreSQL.
+
+
 def tagged_with_any(topics):
-    """A condition on events: tagged with one of `topics` (a subquery, no precount: see EventQuerySet.among)."""
-    links = Event.topics.through.objects.filter(topic__in=[topic.pk for topic in topics], event=OuterRef("pk"))
-    return Exists(links)
+    """A condition on events: tagged with one of `topics`."""
+    links = Event.topics.through.objects.filter(topic__in=[topic.pk for topic in topics])
+    return Q(pk__in=links.values("event_id"))
+
+
+def from_country(code):
+    """A condition on events: in the country `code` or with a participant from it (as EventQuerySet.in_country)."""
+    people = Participation.objects.filter(person__in=Person.objects.filter(country=code).values("pk"))
+    organizations = Participation.objects.filter(
+        organization__in=Organization.objects.filter(country=code).values("pk")
+    )
+    return Q(country=code) | Q(pk__in=people.values("event_id")) | Q(pk__in=organizations.values("event_id"))
 
 
 @dataclass(frozen=True)
@@ -314,7 +329,7 @@ class EventFilter(django_filters.FilterSet):
         events = {facet: all_of(self.queryset, rows) for facet, rows in others.items()}
         choices = {
             "kind": {kind: events["kind"].filter(kind=kind) for kind in Event.Kind.values},
-            "country": {code: events["country"].in_country(code) for code in Country.values},
+            "country": {code: events["country"].filter(from_country(code)) for code in Country.values},
             "topic": {
                 topic.slug: events["topic"].filter(tagged_with_any(topic.with_descendants(among=self.topics)))
                 for topic in self.topics

@@ -88,7 +88,10 @@ def main():
     print(f"topic counts (cached 5 min), one query: {(time.perf_counter() - start) * 1000:.0f} ms")
     print(f"ms, medians of {REPEATS}; cold: the cache emptied before each; facets: the menus' counts' one query")
     print(f"{'page':26} {'cold page':>9} {'cold SQL':>9} {'warm page':>9} {'warm SQL':>9} {'facets':>7} queries")
+    only = os.environ.get("ONLY")
     for name, url in pages():
+        if only and only not in name:
+            continue
         cold, cold_sql, _, cold_queries = timed(client, url, cold=True)
         warm, warm_sql, facets, warm_queries = timed(client, url, cold=False)
         print(

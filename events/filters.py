@@ -319,7 +319,12 @@ class EventFilter(django_filters.FilterSet):
         """{facet: {choice: paging.FacetCount}}: for each choice of each facet, the events it would
         give with the other filters as they are. One query at most, none for what is cached."""
         self.qs  # noqa: B018 (fills `narrowed`)
-        others = {facet: [rows for name, rows in self.narrowed.items() if name != facet] for facet in self.FACETS}
+        narrowed = dict(self.narrowed)
+        if "country" in narrowed:
+            # The same events, as a set read once: the filter's correlated EXISTS, run for every event
+            # a rare choice reads, made the other menus take 13-20 s on PostgreSQL (bench/RESULTS.md).
+            narrowed["country"] = self.queryset.filter(from_country(self.form.cleaned_data["country"]))
+        others = {facet: [rows for name, rows in narrowed.items() if name != facet] for facet in self.FACETS}
         unfiltered = [facet for facet in self.FACETS if not others[facet]]
         found = {}
         if "topic" in unfiltered:

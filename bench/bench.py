@@ -530,7 +530,7 @@ def pick_pages(database, events):
              f"in {word_count:,} published titles ({100 * word_count / max(events, 1):.1f}% of N; "
              f"{word_sample_count:,} times in the first {sample:,} titles)", ("sql",)),
         page("combo1", "Actor + topic", {"actor": popular, "topic": topic}, "", ("sql",)),
-        page("combo2", "Country + kind + from", {"country": country, "kind": "meeting", "date_from": "2000"}, "",
+        page("combo2", "Country + kind + from", {"date_from": "2000", "kind": "meeting", "country": country}, "",
              ("sql",)),
         page("person", "Person page, popular", {}, f"{popular_count:,} published events", ("sql",),
              path=f"/people/{popular}/"),
@@ -1115,7 +1115,7 @@ def middle(queryset):
 event = middle(Event.objects.published().order_by("pk"))
 person = middle(Person.objects.annotate(n=Count("participations")).filter(n__gt=0).order_by("n", "pk"))
 source = middle(Source.objects.annotate(n=Count("citations")).filter(n__gt=0).order_by("n", "pk"))
-for url in ["/", "/?topic=hong-kong&date_from=2020", event.get_absolute_url(), person.get_absolute_url(),
+for url in ["/", "/?date_from=2020&topic=hong-kong", event.get_absolute_url(), person.get_absolute_url(),
             "/sanctions/", source.get_absolute_url()]:
     print(url)
 """

@@ -30,6 +30,19 @@ def kept(key, shape, compute, seconds):
     return value
 
 
+def read(key, shape):
+    """The value cached under `key` if it has `shape`; None if it is missing, unreadable or wrongly shaped."""
+    try:
+        value = cache.get(key, version=VERSION)
+    except UNREADABLE:
+        return None
+    return value if value is not None and has_shape(value, shape) else None
+
+
+def keep(key, value, seconds):
+    cache.set(key, value, seconds, version=VERSION)
+
+
 def forget(key):
     cache.delete(key, version=VERSION)
 

@@ -7,14 +7,15 @@ from dataclasses import dataclass, field
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import F, Value
+from django.db.models import F, Q, Value
 from django.utils.html import format_html, format_html_join
+from django_filters.constants import EMPTY_VALUES
 
 from diplo.views import BadAddress
 
-from . import caching, names, search
+from . import addresses, caching, names, paging, search
 from .dates import FuzzyDate, describe_range
-from .models import Country, Event, Organization, Person, Sanction, Topic
+from .models import Country, Event, Organization, Participation, Person, Sanction, Topic
 from .names import PREFIX_LETTERS, typed_words
 from .paging import NEWEST, OLDEST
 
@@ -235,6 +236,61 @@ def read_actor_names():
     return sorted(names, key=str.casefold)
 
 
+def all_of(queryset, narrowed):
+    """The rows of `queryset` that each queryset of `narrowed` (each `queryset` filtered) lets through."""
+    for rows in narrowed:
+        queryset = queryset & rows
+    return queryset
+
+
+# The facet counts' conditions test membership in a set the database reads once (a hashed or
+# materialised IN), not a subquery run for each event: a rare choice's count reads every event
+# the other filters let through, and a correlated subquery for each of them made the whole
+# archive's country counts take 20 s at 100,000 events on PostgreSQL.
+
+
+def tagged_with_any(topics):
+    """A condition on events: tagged with one of `topics`."""
+    links = Event.topics.through.objects.filter(topic__in=[topic.pk for topic in topics])
+    return Q(pk__in=links.values("event_id"))
+
+
+def from_country(code):
+    """A condition on events: in the country `code` or with a participant from it (as EventQuerySet.in_country)."""
+    people = Participation.objects.filter(person__in=Person.objects.filter(country=code).values("pk"))
+    organizations = Participation.objects.filter(
+        organization__in=Organization.objects.filter(country=code).values("pk")
+    )
+    return Q(country=code) | Q(pk__in=people.values("event_id")) | Q(pk__in=organizations.values("event_id"))
+
+
+@dataclass(frozen=True)
+class Chip:
+    """A filter in use, shown above the results as a link to the same list without it."""
+
+    label: str  # "Topic: Human rights"
+    url: str
+
+
+def chips(filterset, request):
+    """The filters in use on a valid FilterSet, in the form's order, each as a Chip."""
+    form, fields = filterset.form, list(filterset.base_filters)
+    found = []
+    for name in fields:
+        value = form.cleaned_data.get(name)
+        if value in EMPTY_VALUES:
+            continue
+        choices = filterset.filters[name].extra.get("choices")
+        if choices:
+            # The choice's own label: the menu's may carry a count, or a topic's indent.
+            text = str(dict(choices).get(value, value)).strip("\u2003 ")
+        else:
+            text = form.data.get(name, "").strip()  # as typed: what the visitor will recognise
+        without = dict.fromkeys([name, *addresses.PAGING])
+        found.append(Chip(f"{form.fields[name].label}: {text}", addresses.canonical_url(request.path, request.GET, fields, **without)))
+    return found
+
+
 def isolated(text):
     """`text`, a record's or a visitor's, in a <bdi>: a right-to-left mark in it cannot reorder the words around it."""
     return format_html("<bdi>{}</bdi>", text)
@@ -375,6 +431,71 @@ class EventFilter(django_filters.FilterSet):
             (topic.slug, "\u2003" * topic.depth + topic.name) for topic in self.topics
         ]
 
+    # The filters whose menus show, beside each choice, the events it would give.
+    FACETS = ("kind", "country", "topic")
+
+    # Applied together, after the others, by filter_queryset; the sort narrows nothing.
+    APPLIED_TOGETHER = ("date_from", "date_to", "date", "sort")
+
+    def filter_queryset(self, queryset):
+        """The events every filter given lets through: each filter narrows the whole list on its own,
+        once (`narrowed`, the dates together as "dates"), and the list is what they all let through,
+        so the facet counts can combine all but one of them without filtering again. `without_dates`
+        is what the other filters let through, whose events with no known date are counted as left out."""
+        self.narrowed = {
+            name: self.filters[name].filter(queryset, value)
+            for name, value in self.form.cleaned_data.items()
+            if value not in EMPTY_VALUES and name not in self.APPLIED_TOGETHER
+        }
+        self.without_dates = all_of(queryset, self.narrowed.values())
+        if self.form.cleaned_data.get("date") == UNKNOWN_DATE:
+            self.narrowed["dates"] = queryset.without_known_date()
+            return self.without_dates.without_known_date()
+        if self.has_date_range():
+            self.narrowed["dates"] = queryset.overlapping(*self.date_range())
+            return self.without_dates.overlapping(*self.date_range())
+        return self.without_dates
+
+    def facet_counts(self):
+        """{facet: {choice: paging.FacetCount}}: for each choice of each facet, the events it would
+        give with the other filters as they are. One query at most, none for what is cached."""
+        self.qs  # noqa: B018 (fills `narrowed`)
+        narrowed = dict(self.narrowed)
+        if "country" in narrowed:
+            # The same events, as a set read once: the filter's correlated EXISTS, run for every event
+            # a rare choice reads, made the other menus take 13-20 s on PostgreSQL (bench/RESULTS.md).
+            narrowed["country"] = self.queryset.filter(from_country(self.form.cleaned_data["country"]))
+        others = {facet: [rows for name, rows in narrowed.items() if name != facet] for facet in self.FACETS}
+        unfiltered = [facet for facet in self.FACETS if not others[facet]]
+        found = {}
+        if "topic" in unfiltered:
+            # The whole archive's topic counts are the topic list's, so the menu and the list agree.
+            counts, _ = paging.topic_event_counts()
+            found["topic"] = {topic.slug: paging.bounded(counts.get(topic.pk, (0, 0))[0]) for topic in self.topics}
+        events = {facet: all_of(self.queryset, rows) for facet, rows in others.items()}
+        choices = {
+            "kind": {kind: events["kind"].filter(kind=kind) for kind in Event.Kind.values},
+            "country": {code: events["country"].filter(from_country(code)) for code in Country.values},
+            "topic": {
+                topic.slug: events["topic"].filter(tagged_with_any(topic.with_descendants(among=self.topics)))
+                for topic in self.topics
+            },
+        }
+        to_count = {facet: rows for facet, rows in choices.items() if facet not in found}
+        found |= paging.facet_counts(to_count, [facet for facet in unfiltered if facet in to_count])
+        return found
+
+    def show_facet_counts(self):
+        """Puts the facet counts into the labels of the kind, country and topic menus: "Meeting (12)"."""
+        counts = self.facet_counts()
+        for facet in self.FACETS:
+            field = self.form.fields[facet]
+            field.choices = [
+                (value, f"{label} ({counts[facet][value]})" if value in counts.get(facet, {}) else label)
+                for value, label in field.choices
+                if value != ""  # the "Any ..." choice, which the field puts first itself
+            ]
+
     def chosen_topic(self):
         slug = self.form.cleaned_data.get("topic")
         return next((topic for topic in self.topics if topic.slug == slug), None) if slug else None
@@ -386,15 +507,6 @@ class EventFilter(django_filters.FilterSet):
 
     def applied_elsewhere(self, queryset, name, value):
         return queryset
-
-    def filter_queryset(self, queryset):
-        # Every filter but the dates first: the same events, with no known date, are counted as left out.
-        self.without_dates = super().filter_queryset(queryset)
-        if self.form.cleaned_data.get("date") == UNKNOWN_DATE:
-            return self.without_dates.without_known_date()
-        if self.has_date_range():
-            return self.without_dates.overlapping(*self.date_range())
-        return self.without_dates
 
     def has_date_range(self):
         return bool(self.form.cleaned_data.get("date_from") or self.form.cleaned_data.get("date_to"))

@@ -571,10 +571,38 @@ class Alias(models.Model):
 
 
 class TopicQuerySet(models.QuerySet):
-    def with_event_counts(self):
-        return self.annotate(
-            event_count=Count("events", filter=Q(events__is_published=True), distinct=True)
+    def event_counts(self):
+        """{topic pk: (its published events, the topics' under it included; those tagged with it directly)}.
+
+        One query, one pass over the event-topic links, each link joined to every topic it counts
+        for: its own and those above it. An event tagged with two topics of one family is one event
+        of their parent, hence COUNT(DISTINCT). Filtering by a topic includes the topics under it,
+        so every count that stands for a topic counts them too.
+        """
+        topics = list(self.all())
+        if not topics:
+            return {}
+        # (topic, a topic it counts for), as literal integers (keys read from the database): a
+        # deep tree has more pairs than PostgreSQL takes parameters.
+        pairs = ", ".join(
+            f"({int(above.pk)}, {int(topic.pk)})" for above in topics for topic in above.with_descendants(among=topics)
         )
+        connection = connections[self.db]
+        quote = connection.ops.quote_name
+        links, events = quote(Event.topics.through._meta.db_table), quote(Event._meta.db_table)
+        sql = f"""
+            SELECT family.column1, COUNT(DISTINCT links.event_id),
+                   COUNT(DISTINCT CASE WHEN family.column1 = family.column2 THEN links.event_id END)
+            FROM {links} AS links
+            JOIN {events} AS events ON events.id = links.event_id
+            JOIN (VALUES {pairs}) AS family ON family.column2 = links.topic_id
+            WHERE events.is_published = %s
+            GROUP BY family.column1
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [True])
+            found = {pk: (total, direct) for pk, total, direct in cursor.fetchall()}
+        return {topic.pk: found.get(topic.pk, (0, 0)) for topic in topics}
 
     def in_tree_order(self):
         """A list of these topics, each parent followed by its children, each with a `depth` (0 at the top).

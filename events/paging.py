@@ -144,21 +144,88 @@ def count_events(events, filtered):
     return tally
 
 
-def topics_with_event_counts():
-    """(topics in tree order, each with its `event_count`, when they were counted).
+def topic_event_counts():
+    """({topic pk: (events, the topics under it included; events tagged with it directly)}, when counted).
 
-    The counts are kept for TOTAL_COUNT_SECONDS, as counting reads every event's topics.
+    Kept for TOTAL_COUNT_SECONDS, as counting reads every event's topics. The topic list, a topic's
+    page and the timeline's topic menu all read these, so they say the same.
     """
-    topics = Topic.objects.in_tree_order()
-    counts, counted_at = caching.kept(
+    return caching.kept(
         "topic-event-counts",
-        ({int: int}, datetime.datetime),
-        lambda: ({topic.pk: topic.event_count for topic in Topic.objects.with_event_counts()}, timezone.now()),
+        ({int: (int, int)}, datetime.datetime),
+        lambda: (Topic.objects.event_counts(), timezone.now()),
         TOTAL_COUNT_SECONDS,
     )
+
+
+def topics_with_event_counts():
+    """(topics in tree order, each with its `event_count` and `direct_count`, when they were counted)."""
+    topics = Topic.objects.in_tree_order()
+    counts, counted_at = topic_event_counts()
     for topic in topics:
-        topic.event_count = counts.get(topic.pk, 0)
+        topic.event_count, topic.direct_count = counts.get(topic.pk, (0, 0))
     return topics, counted_at
+
+
+# Facet counts: beside each choice of a filter, how many events it would give
+
+
+@dataclass(frozen=True)
+class FacetCount:
+    """How many events one choice of a filter would give: exact up to COUNT_LIMIT, then "1,000+"."""
+
+    number: int
+    more: bool = False
+
+    def __str__(self):
+        return f"{self.number:,}+" if self.more else f"{self.number:,}"
+
+
+def bounded(number):
+    return FacetCount(COUNT_LIMIT, more=True) if number > COUNT_LIMIT else FacetCount(number)
+
+
+def bounded_counts(querysets):
+    """How many rows each of `querysets` holds, each counted up to COUNT_LIMIT + 1, in one query.
+
+    Each count reads at most COUNT_LIMIT + 1 rows of its own, along whichever index suits its
+    conditions, so a popular choice costs no more than a rare one, and the counts of a whole menu
+    are one round trip: SELECT 0, COUNT(*) FROM (... LIMIT 1001) UNION ALL SELECT 1, ...
+    """
+    if not querysets:
+        return []
+    using = querysets[0].db
+    parts, params = [], []
+    for index, queryset in enumerate(querysets):
+        rows = queryset.order_by().values("pk")[: COUNT_LIMIT + 1]
+        sql, part_params = rows.query.get_compiler(using=using).as_sql()
+        parts.append(f"SELECT {index}, COUNT(*) FROM ({sql}) AS choice_{index}")
+        params.extend(part_params)
+    with connections[using].cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        found = dict(cursor.fetchall())
+    return [found[index] for index in range(len(querysets))]
+
+
+def facet_counts(facets, unfiltered=()):
+    """{facet: {choice: FacetCount}} for `facets`, {facet: {choice: queryset}}, in at most one query.
+
+    The facets in `unfiltered` count the whole archive, the same for every visitor: those are kept
+    for TOTAL_COUNT_SECONDS, as the whole archive's count is.
+    """
+    numbers, kept = {facet: {} for facet in facets}, set()
+    for facet in unfiltered:
+        counts = caching.read(f"facet-counts-{facet}", {str: int})
+        if counts is not None and counts.keys() == facets[facet].keys():
+            numbers[facet], kept = counts, kept | {facet}
+    counted = [facet for facet in facets if facet not in kept]
+    to_count = [(facet, choice, rows) for facet in counted for choice, rows in facets[facet].items()]
+    for (facet, choice, _), number in zip(to_count, bounded_counts([rows for *_, rows in to_count]), strict=True):
+        numbers[facet][choice] = number
+    for facet in unfiltered:
+        if facet in counted:
+            caching.keep(f"facet-counts-{facet}", numbers[facet], TOTAL_COUNT_SECONDS)
+    return {facet: {choice: bounded(number) for choice, number in counts.items()} for facet, counts in numbers.items()}
 
 
 # Pages of the timeline

@@ -5,10 +5,12 @@ from django.shortcuts import get_object_or_404, render
 
 from diplo.views import BadAddress
 
+from .addresses import redirect_to_canonical
 from .filters import (
     EventFilter,
     SanctionFilter,
     actor_names,
+    chips,
     narrowing_links,
     page_number,
     place_in_timeline,
@@ -17,10 +19,12 @@ from .filters import (
 from .models import Citation, Event, Organization, Person, Sanction, Source, Topic
 from .paging import (
     NEWEST,
+    Tally,
     actor_events,
     paginate,
     tally_dates,
     timeline_page,
+    topic_event_counts,
     topics_with_event_counts,
 )
 from .presentation import (
@@ -51,11 +55,15 @@ UNNAMED_SHOWN = 20
 
 
 def timeline(request):
+    if moved := redirect_to_canonical(request, EventFilter.base_filters):
+        return moved
     filterset = EventFilter(request.GET, queryset=Event.objects.published())
     context = {"filterset": filterset, "actor_names": actor_names()}
     if not filterset.is_valid():
         return render(request, "timeline.html", context, status=400)
     filtered_by = filterset.describe()
+    context["chips"] = chips(filterset, request)
+    filterset.show_facet_counts()
     after, before = place_in_timeline(request.GET)
     sort = filterset.chosen_sort()
     parts = filterset.timeline_parts()
@@ -160,6 +168,8 @@ def organization_detail(request, slug):
 
 
 def sanction_list(request):
+    if moved := redirect_to_canonical(request, SanctionFilter.base_filters):
+        return moved
     filterset = SanctionFilter(request.GET, queryset=Sanction.objects.published().for_list())
     context = {"filterset": filterset, "actor_names": actor_names()}
     if not filterset.is_valid():
@@ -173,6 +183,7 @@ def sanction_list(request):
             **context,
             "page": page,
             "filtered_by": filterset.describe(),
+            "chips": chips(filterset, request),
             "actors": actors,
             "actor_links": narrowing_links(request.GET, "target", actors),
         },
@@ -226,6 +237,15 @@ def topic_detail(request, slug):
     sort = sort_order(request.GET)
     page = timeline_page(Event.objects.published().about(family), after, before, sort=sort)
     children = children_of(topic, family)
+    direct_count = None
+    if children or page.count.more:
+        # Past the counting bound, the topic list's count stands in for "more than 1,000", so the two agree.
+        counts, counted_at = topic_event_counts()
+        total, direct_count = counts.get(topic.pk, (0, 0))
+        if page.count.more:
+            page.count = Tally(total, counted_at=counted_at)
     return render(
-        request, "topic_detail.html", {"topic": topic, "children": children, "page": page, "sort": sort}
+        request,
+        "topic_detail.html",
+        {"topic": topic, "children": children, "page": page, "sort": sort, "direct_count": direct_count},
     )

@@ -86,7 +86,7 @@ def public_pages():
     event = Event.objects.published().get(participations__person__slug="wang-yi", kind="meeting")
     return [
         ("timeline", "/", 200),
-        ("timeline filtered", "/?topic=human-rights&actor=Mr+Lammy&date_from=2024", 200),
+        ("timeline filtered", "/?actor=Mr+Lammy&date_from=2024&topic=human-rights", 200),
         ("timeline with a bad date", "/?date_from=2024-13-40", 400),
         ("timeline in a month, some events only maybe", "/?date_from=October+2024&date_to=October+2024", 200),
         ("timeline of events with no known date, oldest first", "/?date=unknown&sort=oldest", 200),

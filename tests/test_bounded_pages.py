@@ -72,8 +72,8 @@ def test_a_list_that_fits_on_its_page_is_counted_from_the_page(client, django_as
         make_event(f"Meeting {number}", kind=Event.Kind.MEETING)
     client.get(TIMELINE, {"kind": "meeting"})  # fill the cache
 
-    # The topic choices, the dated events, the undated ones, their topics, participants and claims'
-    # bases: no count.
+    # The topic choices, the country and topic menus' counts (the kind menu's, unfiltered, are
+    # kept), the dated events, the undated ones, their topics, participants and claims' bases: no count.
     with django_assert_num_queries(6):
         response = client.get(TIMELINE, {"kind": "meeting"})
 

@@ -19,7 +19,8 @@ def test_a_researcher_filters_by_topic_follows_a_citation_and_an_editor_corrects
     page.goto(site + "/")
     expect(page.get_by_role("heading", level=1).first).to_be_visible()
 
-    page.get_by_label("Topic").select_option(label="Human rights")
+    page.locator("summary", has_text="Filter events").click()  # the form is folded away
+    page.get_by_label("Topic").select_option(value="human-rights")
     page.get_by_role("button", name=re.compile("filter", re.I)).click()
     expect(page).to_have_url(re.compile(r"topic=human-rights"))
     expect(page.get_by_text(re.compile(r"\d+ events?")).first).to_be_visible()
@@ -53,4 +54,50 @@ def test_a_researcher_filters_by_topic_follows_a_citation_and_an_editor_corrects
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
     assert Event.objects.filter(title=corrected).exists()
+    context.close()
+
+
+def first_screen_boxes(page):
+    """Where the summary line and the first event's title are, in CSS pixels from the top of the page."""
+    return page.locator("p.summary").first.bounding_box(), page.locator(".event-title").first.bounding_box()
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 800}, {"width": 375, "height": 667}])
+def test_the_first_screen_shows_the_summary_and_the_first_events_at_desktop_and_phone_sizes(
+    site, playwright_browser, viewport
+):
+    context = playwright_browser.new_context(viewport=viewport, java_script_enabled=False)
+    page = context.new_page()
+
+    for path in ("/", "/?actor=Mr+Lammy&date_from=2024&topic=human-rights"):
+        page.goto(site + path)
+        summary, first_event = first_screen_boxes(page)
+        assert summary["y"] + summary["height"] <= viewport["height"], path
+        assert first_event["y"] + first_event["height"] <= viewport["height"], path
+        if viewport["width"] == 1280:
+            assert first_event["y"] < 500, path  # well above the fold, not near it (it was ~700)
+    context.close()
+
+
+def test_the_folded_filter_form_opens_by_itself_when_a_filter_needs_correcting(site, playwright_browser):
+    context = playwright_browser.new_context(viewport={"width": 375, "height": 667}, java_script_enabled=False)
+    page = context.new_page()
+
+    page.goto(site + "/")
+    expect(page.get_by_label("From")).to_be_hidden()
+    page.goto(site + "/?date_from=2024-13-40")
+    expect(page.get_by_label("From")).to_be_visible()
+    context.close()
+
+
+def test_a_researcher_removes_a_filter_by_its_chip(site, playwright_browser):
+    context = playwright_browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+
+    page.goto(site + "/?topic=human-rights&kind=&actor=Mr+Lammy")
+    expect(page).to_have_url(site + "/?actor=Mr+Lammy&topic=human-rights")
+    page.get_by_role("link", name="Remove the filter Topic: Human rights").click()
+
+    expect(page).to_have_url(site + "/?actor=Mr+Lammy")
+    expect(page.get_by_role("link", name="Remove the filter Person or organization: Mr Lammy")).to_be_visible()
     context.close()

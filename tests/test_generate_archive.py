@@ -233,7 +233,7 @@ def benchmark_pages():
         f"/?country={country}",
         f"/?q={word}",
         f"/?actor={popular.slug}&topic={topic.slug}",
-        f"/?country={country}&kind=meeting&date_from=2000",
+        f"/?date_from=2000&kind=meeting&country={country}",
         popular.get_absolute_url(),
         event.get_absolute_url(),
         source.get_absolute_url(),

@@ -575,7 +575,7 @@ def test_the_topics_page_shows_the_tree_with_event_counts(client):
 
     html = html_of(response)
     assert re.search(
-        r'Human rights</a> <span class="meta">0 events</span>\s*<ul class="topic-tree">'
+        r'Human rights</a> <span class="meta">1 event \(0 tagged directly\)</span>\s*<ul class="topic-tree">'
         r'\s*<li><a[^>]*>Xinjiang</a> <span class="meta">1 event</span>',
         html,
     )

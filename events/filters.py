@@ -311,20 +311,17 @@ def actor_phrase(preposition, actors):
     return format_html("{} {}", preposition, join_or(actors.names))
 
 
-def narrowing_links(query, parameter, actors):
+def narrowing_links(query, parameter, actors, fields):
     """(actor, address) for each actor a filter could be narrowed to: the several a name matched,
-    or the closest to one that matched nobody. Each address is the list's own with `parameter`
-    set to the actor's slug, the other filters kept, empty ones left out, and paging started again."""
+    or the closest to one that matched nobody. Each address is the list's own canonical address
+    (`fields` in order) with `parameter` set to the actor's slug and paging started again."""
     if actors is None or not (actors.several or actors.nobody):
         return []
-    links = []
-    for actor in actors.matched if actors.several else actors.closest:
-        narrowed = query.copy()
-        for key in ("page", "after", "before", *[key for key, value in query.items() if not value]):
-            narrowed.pop(key, None)
-        narrowed[parameter] = actor.slug
-        links.append((actor, "?" + narrowed.urlencode()))
-    return links
+    restart = {"page": None, "after": None, "before": None}
+    return [
+        (actor, "?" + addresses.canonical_query(query, fields, **restart, **{parameter: actor.slug}))
+        for actor in (actors.matched if actors.several else actors.closest)
+    ]
 
 
 class FilterForm(forms.Form):
@@ -457,13 +454,14 @@ class EventFilter(django_filters.FilterSet):
         return self.without_dates
 
     def facet_counts(self):
-        """{facet: {choice: paging.FacetCount}}: for each choice of each facet, the events it would
-        give with the other filters as they are. One query at most, none for what is cached."""
+        """{facet: {choice: paging.FacetCount, or None where no count could be made quickly}}: for each
+        choice of each facet, the events it would give with the other filters as they are. One query
+        at most, none for what is cached (paging.facet_counts)."""
         self.qs  # noqa: B018 (fills `narrowed`)
         narrowed = dict(self.narrowed)
         if "country" in narrowed:
             # The same events, as a set read once: the filter's correlated EXISTS, run for every event
-            # a rare choice reads, made the other menus take 13-20 s on PostgreSQL (bench/RESULTS.md).
+            # a menu reads, made the other menus take 13-20 s on PostgreSQL (bench/RESULTS.md).
             narrowed["country"] = self.queryset.filter(from_country(self.form.cleaned_data["country"]))
         others = {facet: [rows for name, rows in narrowed.items() if name != facet] for facet in self.FACETS}
         unfiltered = [facet for facet in self.FACETS if not others[facet]]
@@ -472,29 +470,31 @@ class EventFilter(django_filters.FilterSet):
             # The whole archive's topic counts are the topic list's, so the menu and the list agree.
             counts, _ = paging.topic_event_counts()
             found["topic"] = {topic.slug: paging.bounded(counts.get(topic.pk, (0, 0))[0]) for topic in self.topics}
-        events = {facet: all_of(self.queryset, rows) for facet, rows in others.items()}
-        choices = {
-            "kind": {kind: events["kind"].filter(kind=kind) for kind in Event.Kind.values},
-            "country": {code: events["country"].filter(from_country(code)) for code in Country.values},
-            "topic": {
-                topic.slug: events["topic"].filter(tagged_with_any(topic.with_descendants(among=self.topics)))
-                for topic in self.topics
-            },
+        events = {facet: all_of(self.queryset, others[facet]) for facet in self.FACETS if facet not in found}
+        choices = {"kind": Event.Kind.values, "country": Country.values, "topic": [topic.slug for topic in self.topics]}
+        tree = {
+            topic.slug: [below.pk for below in topic.with_descendants(among=self.topics)] for topic in self.topics
         }
-        to_count = {facet: rows for facet, rows in choices.items() if facet not in found}
-        found |= paging.facet_counts(to_count, [facet for facet in unfiltered if facet in to_count])
+        found |= paging.facet_counts(events, choices, tree, unfiltered)
         return found
 
     def show_facet_counts(self):
-        """Puts the facet counts into the labels of the kind, country and topic menus: "Meeting (12)"."""
+        """Puts the facet counts into the labels of the kind, country and topic menus: "Meeting (12)".
+        Where some choices go without a count, the first of the menus says why (`facet_note`)."""
         counts = self.facet_counts()
+        self.facet_note = None
         for facet in self.FACETS:
             field = self.form.fields[facet]
             field.choices = [
-                (value, f"{label} ({counts[facet][value]})" if value in counts.get(facet, {}) else label)
+                (value, f"{label} ({counts[facet][value]})" if counts.get(facet, {}).get(value) else label)
                 for value, label in field.choices
                 if value != ""  # the "Any ..." choice, which the field puts first itself
             ]
+        if any(count is None for facet in self.FACETS for count in counts.get(facet, {}).values()):
+            self.facet_note = paging.facet_sample_note()
+            first = next(name for name in self.form.fields if name in self.FACETS)
+            # The bound field copied its field's help text when the form was first read.
+            self.form.fields[first].help_text = self.form[first].help_text = self.facet_note
 
     def chosen_topic(self):
         slug = self.form.cleaned_data.get("topic")

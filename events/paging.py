@@ -4,6 +4,7 @@ paging), the shorter lists by page number, and counts that stay cheap however la
 import datetime
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import EmptyPage, Paginator
 from django.db import connections
 from django.db.models import Q, prefetch_related_objects
@@ -12,7 +13,7 @@ from django.utils import timezone
 from diplo.views import NotFound
 
 from . import caching
-from .models import ClaimBasis, Event, Participation, Topic
+from .models import ClaimBasis, Event, Organization, Participation, Person, Topic
 
 PER_PAGE = 50
 # Counting stops here: past it, a list says "more than 1,000" rather than read every match.
@@ -167,7 +168,13 @@ def topics_with_event_counts():
     return topics, counted_at
 
 
-# Facet counts: beside each choice of a filter, how many events it would give
+# Facet counts: beside each choice of a filter, how many events it would give with the other filters
+# as they are. Each menu reads at most FACET_SAMPLE + 1 of the events the other filters let through
+# (any of them: no order, so the database reads whichever come cheapest) and counts its choices
+# among those, so a menu costs the same whether its choices are rare or common. Where the other
+# filters let through more, only a count already past COUNT_LIMIT within the sample is known
+# ("1,000+"); the others are not shown, and the page says so (facet_sample_note).
+FACET_SAMPLE = 10_000
 
 
 @dataclass(frozen=True)
@@ -185,47 +192,129 @@ def bounded(number):
     return FacetCount(COUNT_LIMIT, more=True) if number > COUNT_LIMIT else FacetCount(number)
 
 
-def bounded_counts(querysets):
-    """How many rows each of `querysets` holds, each counted up to COUNT_LIMIT + 1, in one query.
+def facet_sample_note():
+    return (
+        f"Counts are shown where the other filters leave at most {FACET_SAMPLE:,} events, or where a choice "
+        f"certainly gives more than {COUNT_LIMIT:,}; choose one to see its events."
+    )
 
-    Each count reads at most COUNT_LIMIT + 1 rows of its own, along whichever index suits its
-    conditions, so a popular choice costs no more than a rare one, and the counts of a whole menu
-    are one round trip: SELECT 0, COUNT(*) FROM (... LIMIT 1001) UNION ALL SELECT 1, ...
+
+def _quoted(model, *fields):
+    """The quoted table of `model` and the quoted columns of its `fields`."""
+    name = connections[Event.objects.db].ops.quote_name
+    return name(model._meta.db_table), *(name(model._meta.get_field(field).column) for field in fields)
+
+
+def _only_sampled(column, sample, sampled):
+    """On PostgreSQL, for a sample, a condition that makes the sampled events' links be read by index,
+    each event's on its own (= ANY of an array), not by a merge join along the whole index of links.
+    The whole archive's counts (not a sample) read every link anyway, as a hash join does best."""
+    if not sampled or connections[Event.objects.db].vendor != "postgresql":
+        return ""  # SQLite reads the sample first and looks up each event's links
+    return f" AND {column} = ANY(ARRAY(SELECT id FROM {sample}))"
+
+
+def _values_sql(facet, sample, sampled):
+    """SQL giving (value, events) rows for `facet` over the events in the CTE `sample` (id, kind, country)."""
+    if facet == "kind":
+        return f"SELECT kind, COUNT(*) FROM {sample} GROUP BY kind"
+    if facet == "country":
+        # The country filter's meaning (EventQuerySet.in_country): where it happened, or a
+        # participant's country; each (event, country) once, so an event counts once per country.
+        participations, event_id, person_id, organization_id = _quoted(
+            Participation, "event", "person", "organization"
+        )
+        people, person_country = _quoted(Person, "country")
+        organizations, organization_country = _quoted(Organization, "country")
+        return (
+            f"SELECT code, COUNT(*) FROM (SELECT id, country AS code FROM {sample}"
+            f" UNION SELECT s.id, a.{person_country} FROM {sample} s CROSS JOIN {participations} p"
+            f" CROSS JOIN {people} a WHERE p.{event_id} = s.id AND a.id = p.{person_id}"
+            f"{_only_sampled(f'p.{event_id}', sample, sampled)}"
+            f" UNION SELECT s.id, a.{organization_country} FROM {sample} s CROSS JOIN {participations} p"
+            f" CROSS JOIN {organizations} a WHERE p.{event_id} = s.id AND a.id = p.{organization_id}"
+            f"{_only_sampled(f'p.{event_id}', sample, sampled)}"
+            f") AS {sample}_countries WHERE code IS NOT NULL GROUP BY code"
+        )
+    # Topics: an event tagged with a topic, or with one under it, counts once for it (the CTE
+    # topic_tree pairs each topic's slug with itself and each topic under it). CROSS JOIN keeps
+    # SQLite's loops in this order, the sample outermost: driven from the topics, it read every
+    # link of each topic (the whole archive's) at 100,000 events.
+    links, event_id, topic_id = _quoted(Event.topics.through, "event", "topic")
+    return (
+        f"SELECT t.slug, COUNT(DISTINCT s.id) FROM {sample} s CROSS JOIN {links} l CROSS JOIN topic_tree t"
+        f" WHERE l.{event_id} = s.id AND t.topic = l.{topic_id}{_only_sampled(f'l.{event_id}', sample, sampled)}"
+        " GROUP BY t.slug"
+    )
+
+
+def _count_values(events, topics, sampled):
+    """({facet: {value: events}}, {facet: events read}) for each facet of `events`, {facet: queryset},
+    in one query: those in `sampled` read at most FACET_SAMPLE + 1 of their events, the others all."""
+    numbers = {facet: {} for facet in events}
+    totals = dict.fromkeys(events, 0)
+    ctes, parts, params, samples = [], [], [], {}
+    for index, (facet, rows) in enumerate(events.items()):
+        if facet == "topic" and not topics:
+            continue
+        rows = rows.order_by().values("pk", "kind", "country")
+        if facet in sampled:
+            rows = rows[: FACET_SAMPLE + 1]
+        try:
+            sql, rows_params = rows.query.get_compiler(using=rows.db).as_sql()
+        except EmptyResultSet:  # a filter that lets nothing through (queryset.none()): all zero
+            continue
+        # Menus with the same other filters (kind and country, when neither is chosen) share one sample.
+        sample = samples.get((sql, tuple(rows_params)))
+        if sample is None:
+            sample = samples[(sql, tuple(rows_params))] = f"sample_{index}"
+            ctes.append(f"{sample}(id, kind, country) AS ({sql})")
+            params.extend(rows_params)
+        parts.append(f"SELECT {index}, NULL, COUNT(*) FROM {sample}")
+        parts.append(f"SELECT {index}, v.* FROM ({_values_sql(facet, sample, facet in sampled)}) AS v")
+    if not parts:
+        return numbers, totals
+    if "topic" in events and topics:
+        pairs = [(slug, int(pk)) for slug, pks in topics.items() for pk in pks]
+        ctes.append("topic_tree(slug, topic) AS (VALUES " + ", ".join(f"(%s, {pk})" for _, pk in pairs) + ")")
+        params.extend(slug for slug, _ in pairs)
+    facets = list(events)
+    with connections[Event.objects.db].cursor() as cursor:
+        cursor.execute("WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(parts), params)
+        for index, value, number in cursor.fetchall():
+            if value is None:
+                totals[facets[index]] = number
+            else:
+                numbers[facets[index]][value] = number
+    return numbers, totals
+
+
+def facet_counts(events, choices, topics, unfiltered=()):
+    """{facet: {choice: FacetCount, or None where no count could be made quickly}}, in one query at most.
+
+    `events`: {facet: the events the other filters let through}; `choices`: {facet: its values};
+    `topics`: {slug: pks of the topic and every topic under it}. The facets in `unfiltered` count the
+    whole archive (a GROUP BY), the same for every visitor, kept for TOTAL_COUNT_SECONDS as the
+    whole archive's count is.
     """
-    if not querysets:
-        return []
-    using = querysets[0].db
-    parts, params = [], []
-    for index, queryset in enumerate(querysets):
-        rows = queryset.order_by().values("pk")[: COUNT_LIMIT + 1]
-        sql, part_params = rows.query.get_compiler(using=using).as_sql()
-        parts.append(f"SELECT {index}, COUNT(*) FROM ({sql}) AS choice_{index}")
-        params.extend(part_params)
-    with connections[using].cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        found = dict(cursor.fetchall())
-    return [found[index] for index in range(len(querysets))]
-
-
-def facet_counts(facets, unfiltered=()):
-    """{facet: {choice: FacetCount}} for `facets`, {facet: {choice: queryset}}, in at most one query.
-
-    The facets in `unfiltered` count the whole archive, the same for every visitor: those are kept
-    for TOTAL_COUNT_SECONDS, as the whole archive's count is.
-    """
-    numbers, kept = {facet: {} for facet in facets}, set()
-    for facet in unfiltered:
-        counts = caching.read(f"facet-counts-{facet}", {str: int})
-        if counts is not None and counts.keys() == facets[facet].keys():
-            numbers[facet], kept = counts, kept | {facet}
-    counted = [facet for facet in facets if facet not in kept]
-    to_count = [(facet, choice, rows) for facet in counted for choice, rows in facets[facet].items()]
-    for (facet, choice, _), number in zip(to_count, bounded_counts([rows for *_, rows in to_count]), strict=True):
-        numbers[facet][choice] = number
-    for facet in unfiltered:
-        if facet in counted:
-            caching.keep(f"facet-counts-{facet}", numbers[facet], TOTAL_COUNT_SECONDS)
-    return {facet: {choice: bounded(number) for choice, number in counts.items()} for facet, counts in numbers.items()}
+    found, to_count = {}, {}
+    for facet, rows in events.items():
+        counts = caching.read(f"facet-counts-{facet}", {str: int}) if facet in unfiltered else None
+        if counts is not None:
+            found[facet] = {choice: bounded(counts.get(choice, 0)) for choice in choices[facet]}
+        else:
+            to_count[facet] = rows
+    numbers, totals = _count_values(to_count, topics, sampled=[facet for facet in to_count if facet not in unfiltered])
+    for facet in to_count:
+        counts = {choice: numbers[facet].get(choice, 0) for choice in choices[facet]}
+        if facet in unfiltered:
+            caching.keep(f"facet-counts-{facet}", counts, TOTAL_COUNT_SECONDS)
+        if facet in unfiltered or totals[facet] <= FACET_SAMPLE:
+            found[facet] = {choice: bounded(number) for choice, number in counts.items()}
+        else:
+            # Only part of the events were read: a count past the bound is proven, the rest unknown.
+            found[facet] = {choice: bounded(number) if number > COUNT_LIMIT else None for choice, number in counts.items()}
+    return found
 
 
 # Pages of the timeline

@@ -28,6 +28,7 @@ from .models import (
     Person,
     Sanction,
     Source,
+    SpellingVariant,
     Topic,
 )
 from .text import NormalizedTextField
@@ -516,3 +517,11 @@ class CitationAdmin(HistoryAdmin):
     list_filter = ["source"]
     search_fields = ["quote", "source__title"]
     autocomplete_fields = ["source", "event", "sanction", "office"]
+
+
+@admin.register(SpellingVariant)
+class SpellingVariantAdmin(HistoryAdmin):
+    list_display = ["term", "equivalents", "note"]
+    search_fields = ["term", "equivalents", "note"]
+    fields = ["term", "equivalents", "note"]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 60})}}

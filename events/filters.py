@@ -18,6 +18,9 @@ from .models import Country, Event, Organization, Person, Sanction, Topic
 
 # A search's words make one full-text query; the bound keeps that query small.
 MAX_SEARCH_WORDS = 10
+# The orders the timeline can be shown in (?sort=).
+RELEVANCE, OLDEST = "relevance", "oldest"
+SORTS = [(RELEVANCE, "Most relevant first (with words to search for)"), (OLDEST, "Oldest first")]
 # The most people and organizations one actor filter may stand for.
 MAX_ACTORS = 50
 # The actor fields suggest every name while there are at most this many; beyond that the list
@@ -117,8 +120,10 @@ class PartialDateField(forms.CharField):
 def at_most_a_few_words(text):
     if len(text.split()) > MAX_SEARCH_WORDS:
         raise ValidationError(f"Search for at most {MAX_SEARCH_WORDS} words.", code="too_many_words")
-    if not search.words(text):
-        raise ValidationError("Search for a word: letters or digits.", code="no_words")
+    try:
+        search.parse(text)
+    except search.SearchError as error:
+        raise ValidationError(str(error), code="no_words") from None
 
 
 class ActorFilter(django_filters.Filter):
@@ -228,7 +233,16 @@ class EventFilter(django_filters.FilterSet):
         method="filter_text",
         max_length=200,
         validators=[at_most_a_few_words],
-        help_text="Found in titles, summaries, places and quotes.",
+        help_text="Found in titles, summaries, places and quotes, in any form (“sanctioned” finds “sanctions”) "
+        "and any spelling editors list (“Uyghur” finds “Uighur”). “Quoted words” as a phrase; -word to leave out.",
+    )
+    # Only a search has a relevance; without one the timeline is in date order.
+    sort = django_filters.ChoiceFilter(
+        label="Order",
+        choices=SORTS,
+        method="filter_sort",
+        empty_label="Most relevant first for a search, else by date",
+        error_messages={"invalid_choice": "“%(value)s” is not an order the timeline can be shown in."},
     )
 
     class Meta:
@@ -265,7 +279,22 @@ class EventFilter(django_filters.FilterSet):
         return queryset.in_country(code)
 
     def filter_text(self, queryset, name, text):
-        return queryset.search(text)
+        return queryset.search(self.search_query())
+
+    def filter_sort(self, queryset, name, value):
+        return queryset  # the order is the page's to apply: see `order` and paging.timeline_page
+
+    def search_query(self):
+        """The parsed search (search.Query), or None without one."""
+        text = self.form.cleaned_data.get("q")
+        return search.parse(text) if text else None
+
+    def order(self):
+        """How the page is sorted: RELEVANCE by default for a search, else the date order."""
+        chosen = self.form.cleaned_data.get("sort")
+        if chosen == RELEVANCE and not self.form.cleaned_data.get("q"):
+            return OLDEST  # nothing to be relevant to
+        return chosen or (RELEVANCE if self.form.cleaned_data.get("q") else OLDEST)
 
     def describe(self):
         """What the list is filtered by, as phrases to follow its count: ["about Human rights", ...].

@@ -3,7 +3,9 @@ the site's handlers (diplo/views.py) show as its 400 and 404 pages."""
 
 from django.shortcuts import get_object_or_404, render
 
+from . import search
 from .filters import (
+    RELEVANCE,
     EventFilter,
     SanctionFilter,
     actor_names,
@@ -11,7 +13,13 @@ from .filters import (
     place_in_timeline,
 )
 from .models import Citation, Event, Organization, Person, Sanction, Source, Topic
-from .paging import actor_events, paginate, timeline_page, topics_with_event_counts
+from .paging import (
+    actor_events,
+    paginate,
+    ranked_page,
+    timeline_page,
+    topics_with_event_counts,
+)
 from .presentation import by_year_and_month, children_of, nested, outside_field_names
 from .quotes import highlight_quotes
 
@@ -27,8 +35,20 @@ def timeline(request):
         return render(request, "timeline.html", context, status=400)
     filtered_by = filterset.describe()
     after, before = place_in_timeline(request.GET)
-    page = timeline_page(filterset.qs, after, before, filtered=bool(filtered_by))
-    groups = by_year_and_month(page.events)
+    query = filterset.search_query()
+    if filterset.order() == RELEVANCE:
+        page = ranked_page(filterset.qs, query, after, before)  # with each event's passages
+        groups = None  # in order of relevance, not of date
+    else:
+        events = filterset.qs
+        if query:
+            # Read with the page's events: the databases mark the matches of those rows only (PostgreSQL
+            # after its sort and limit; SQLite, for at most search.MANY_MATCHES before its sort).
+            events = events.annotate(**search.passage_annotations(query, events.db))
+        page = timeline_page(events, after, before, filtered=bool(filtered_by))
+        if query:
+            search.set_passages(page.events, events.db)
+        groups = by_year_and_month(page.events)
     return render(request, "timeline.html", {**context, "page": page, "groups": groups, "filtered_by": filtered_by})
 
 

@@ -73,8 +73,9 @@ def form_data(response):
 
 
 def load_archive_fixture():
-    """Loads fixtures/diplo.json by name, as bin/serve does (settings.FIXTURE_DIRS holds fixtures/)."""
-    call_command("loaddata", "diplo", verbosity=0)
+    """Loads fixtures/diplo.json and the spelling variants search uses by name, as bin/serve does
+    (settings.FIXTURE_DIRS holds fixtures/)."""
+    call_command("loaddata", "diplo", "spelling_variants", verbosity=0)
 
 
 def lammy_meets_wang_yi():

@@ -353,7 +353,7 @@ def test_words_are_searched_in_titles_summaries_places_and_quotes(client):
     cite(make_event("A statement", date="2024-10-21"), "the Beijing government said")
     make_event("Unrelated", date="2024-10-22")
 
-    response = client.get(TIMELINE, {"q": "beijing"})
+    response = client.get(TIMELINE, {"q": "beijing", "sort": "oldest"})
 
     assert titles(response) == ["Lammy visits Beijing", "A meeting", "Talks", "A statement"]
     assert summary(response) == "4 events · matching “beijing”"
@@ -574,7 +574,12 @@ def add_timeline_events(count):
 
 
 @pytest.mark.parametrize(
-    "query", [{}, {"actor": "Person", "topic": "", "date_from": "2020", "date_to": "2030", "q": "Event", "country": ""}]
+    "query",
+    [
+        {},
+        {"actor": "Person", "topic": "", "date_from": "2020", "date_to": "2030", "q": "Event", "country": ""},
+        {"actor": "Person", "date_from": "2020", "q": "Event", "sort": "oldest"},
+    ],
 )
 def test_the_timeline_makes_the_same_number_of_queries_however_many_events_it_shows(client, query):
     add_timeline_events(2)

@@ -6,7 +6,7 @@ from events.models import Citation, Event, Person, Sanction, Source
 
 pytestmark = pytest.mark.django_db
 
-MODELS = ["source", "person", "organization", "topic", "office", "event", "sanction", "citation", "alias"]
+MODELS = ["source", "person", "organization", "topic", "office", "event", "sanction", "citation", "alias", "spellingvariant"]
 
 
 def test_a_visitor_who_is_not_signed_in_is_sent_to_the_sign_in_page(client):

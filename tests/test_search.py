@@ -259,3 +259,31 @@ def test_the_query_reads_one_word_at_a_time_never_the_indexes_syntax():
 
     assert search.tsquery(query) == "(near <-> x) & (forced <-> labour) & !(y) & (z)"
     assert search.fts5_query(query) == '(("near x") AND ("forced labour") AND ("z")) NOT ("y")'
+
+
+# Editors keep the variants
+
+
+def test_an_editor_adds_a_variant_in_the_admin_with_its_history_and_search_uses_it_at_once(editor, client):
+    make_event("Talks in Peking")
+    assert found(client, "Beijing") == []
+
+    response = client.post(
+        reverse("admin:events_spellingvariant_add"),
+        {"term": "Beijing", "equivalents": "Peking", "note": "Wikipedia, “Beijing”."},
+    )
+
+    assert response.status_code == 302
+    variant = SpellingVariant.objects.get(term="Beijing")
+    assert variant.history.get().history_user == editor
+    assert found(client, "Beijing") == ["Talks in Peking"]
+
+
+def test_a_variant_without_another_spelling_is_refused_with_a_message_and_not_saved(editor, client):
+    response = client.post(
+        reverse("admin:events_spellingvariant_add"), {"term": "Beijing", "equivalents": " - ", "note": "A note."}
+    )
+
+    assert response.status_code == 200
+    assert "Give at least one other spelling, in letters or digits." in text_of(response)
+    assert not SpellingVariant.objects.exists()

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.db import connections
-from django.db.models import BooleanField, FloatField, Q
-from django.db.models.expressions import RawSQL
+from django.db.models import BooleanField, F, FloatField, Q
+from django.db.models.expressions import Expression, RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -214,8 +214,38 @@ def fts5_query(query, terms=None):
     return found
 
 
+class Matches(Expression):
+    """The condition that an event's document holds what `query` asks for, on events_event under
+    whatever alias a query gives it (as a subquery, Django names it U0): SQL naming the table
+    itself would test the outer query's event instead."""
+
+    output_field = BooleanField()
+
+    def __init__(self, query, many=False):
+        super().__init__()
+        self.query, self.many, self.id = query, many, F("id")
+
+    def get_source_expressions(self):
+        return [self.id]
+
+    def set_source_expressions(self, expressions):
+        [self.id] = expressions
+
+    def as_sql(self, compiler, connection):
+        column, params = compiler.compile(self.id)
+        if connection.vendor == "postgresql":
+            # search_document, a column the model does not know, beside the id under the same alias.
+            document = column[: -len('"id"')] + '"search_document"'
+            return f"{document} @@ to_tsquery('english', %s)", [*params, tsquery(self.query)]
+        # SQLite looks up every id of an IN list and sorts them, unless the unary + stops it: then it
+        # walks the timeline's index, testing each event against the list, and stops after a page.
+        plus = "+" if self.many else ""
+        matches = "SELECT rowid FROM events_search WHERE events_search MATCH %s"
+        return f"{plus}{column} IN ({matches})", [*params, fts5_query(self.query)]
+
+
 def matching(query, using):
-    """A condition on events_event: the event's document holds what `query` (from `parse`) asks for.
+    """A condition on events: the event's document holds what `query` (from `parse`) asks for.
 
     `using` is the alias of the database the events are read from, which SQLite's count of the
     matches must ask too: on an anonymous visitor's page that is the read replica.
@@ -223,19 +253,12 @@ def matching(query, using):
     connection = connections[using]
     if connection.vendor == "postgresql":
         # The planner chooses: the GIN index for a rare word, the timeline's index for a common one.
-        return RawSQL(
-            "\"events_event\".\"search_document\" @@ to_tsquery('english', %s)",
-            [tsquery(query)],
-            output_field=BooleanField(),
-        )
+        return Matches(query)
     matches = "SELECT rowid FROM events_search WHERE events_search MATCH %s"
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM ({matches} LIMIT {MANY_MATCHES + 1})", [fts5_query(query)])
         (count,) = cursor.fetchone()
-    # SQLite looks up every id of an IN list and sorts them, unless the unary + stops it: then it
-    # walks the timeline's index, testing each event against the list, and stops after a page.
-    many = "+" if count > MANY_MATCHES else ""
-    return RawSQL(f'{many}"events_event"."id" IN ({matches})', [fts5_query(query)], output_field=BooleanField())
+    return Matches(query, many=count > MANY_MATCHES)
 
 
 def ranked(query, candidates, using):
@@ -259,7 +282,7 @@ def ranked(query, candidates, using):
             output_field=FloatField(),
         )
         return list(events.annotate(rank=rank).values_list("pk", "date_earliest", "title", "rank"))
-    where, params = events.values("pk").query.sql_with_params()
+    where, params = events.order_by().values("pk").query.sql_with_params()
     where = where[where.index(" WHERE ") + len(" WHERE ") :]
     with connection.cursor() as cursor:
         cursor.execute(
@@ -286,6 +309,14 @@ class Passage:
 HEADLINE_OPTIONS = f"HighlightAll=true, StartSel={START}, StopSel={STOP}"
 
 
+def whole_words(query):
+    """`query` with its last word matched whole, not as the start of a word."""
+    return Query(
+        query.text,
+        tuple(Term(tuple(Phrase(phrase.words) for phrase in term.phrases), term.excluded) for term in query.terms),
+    )
+
+
 def passage_annotations(query, using):
     """Annotations of events_event that mark where `query` matched, for `set_passages`: worth
     computing for one page of events only."""
@@ -309,10 +340,12 @@ def passage_annotations(query, using):
         }
     return {
         # The event's whole document: its title, summary and place, then its quotes (as migration 0009 writes it).
+        # Asked of one row at a time, FTS5 would gather every word a prefix starts afresh for each: the
+        # words are marked only where whole (the stems of what was typed), "Lamm" not in "Lammy".
         "marked_text": RawSQL(
             "(SELECT highlight(events_search, 0, %s, %s) FROM events_search"
             " WHERE events_search MATCH %s AND events_search.rowid = \"events_event\".\"id\")",
-            [START, STOP, fts5_query(query, query.included)],
+            [START, STOP, fts5_query(whole_words(query), whole_words(query).included)],
         ),
         # Where each quote is in it: "id:length:source slug", in the same order, joined by commas.
         "marked_quotes": RawSQL(

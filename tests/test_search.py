@@ -287,3 +287,13 @@ def test_a_variant_without_another_spelling_is_refused_with_a_message_and_not_sa
     assert response.status_code == 200
     assert "Give at least one other spelling, in letters or digits." in text_of(response)
     assert not SpellingVariant.objects.exists()
+
+
+def test_relevance_ranks_the_first_matches_not_the_first_events(client, monkeypatch):
+    monkeypatch.setattr(paging, "RANKED", 2)
+    for day in range(1, 4):
+        make_event(f"Trade talks {day}", date=f"2021-01-0{day}")
+    make_event("Sanctions announced", date="2021-02-01")
+    make_event("Sanctions lifted", date="2021-02-02")
+
+    assert sorted(titles(client.get(TIMELINE, {"q": "sanctions"}))) == ["Sanctions announced", "Sanctions lifted"]

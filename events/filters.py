@@ -229,6 +229,17 @@ def forget_actor_names(**kwargs):
     caching.forget("actor-names")
 
 
+def topic_tree():
+    """Every topic in tree order (TopicQuerySet.in_tree_order), for the topic menu and the check of a
+    chosen topic: kept like the names, and forgotten when a topic is saved or deleted."""
+    return caching.kept("topic-tree", [Topic], Topic.objects.in_tree_order, SUGGESTED_NAMES_SECONDS)
+
+
+def forget_topic_tree(**kwargs):
+    """Connected in apps.py."""
+    caching.forget("topic-tree")
+
+
 def read_actor_names():
     # Placeholders ("Unnamed Chinese official (1 of 4)") are no names to type.
     people = Person.objects.filter(is_placeholder=False).order_by()
@@ -430,8 +441,9 @@ class EventFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # One query for the topic tree serves the menu, the check of a chosen slug and its subtopics.
-        self.topics = Topic.objects.in_tree_order()
+        # One query for the topic tree (none while it is kept) serves the menu, the check of a
+        # chosen slug and its subtopics.
+        self.topics = topic_tree()
         # Em spaces survive in an <option>'s text, where ordinary spaces are collapsed.
         self.filters["topic"].extra["choices"] = [
             (topic.slug, "\u2003" * topic.depth + topic.name) for topic in self.topics

@@ -326,20 +326,17 @@ def actor_phrase(preposition, actors):
     return format_html("{} {}", preposition, join_or(actors.names))
 
 
-def narrowing_links(query, parameter, actors):
+def narrowing_links(query, parameter, actors, fields):
     """(actor, address) for each actor a filter could be narrowed to: the several a name matched,
-    or the closest to one that matched nobody. Each address is the list's own with `parameter`
-    set to the actor's slug, the other filters kept, empty ones left out, and paging started again."""
+    or the closest to one that matched nobody. Each address is the list's own canonical address
+    (`fields` in order) with `parameter` set to the actor's slug and paging started again."""
     if actors is None or not (actors.several or actors.nobody):
         return []
-    links = []
-    for actor in actors.matched if actors.several else actors.closest:
-        narrowed = query.copy()
-        for key in ("page", "after", "before", *[key for key, value in query.items() if not value]):
-            narrowed.pop(key, None)
-        narrowed[parameter] = actor.slug
-        links.append((actor, "?" + narrowed.urlencode()))
-    return links
+    restart = {"page": None, "after": None, "before": None}
+    return [
+        (actor, "?" + addresses.canonical_query(query, fields, **restart, **{parameter: actor.slug}))
+        for actor in (actors.matched if actors.several else actors.closest)
+    ]
 
 
 class FilterForm(forms.Form):

@@ -106,7 +106,7 @@ def timeline(request):
             "filtered_by": filtered_by,
             "dates": dates,
             "actors": actors,
-            "actor_links": narrowing_links(request.GET, "actor", actors),
+            "actor_links": narrowing_links(request.GET, "actor", actors, list(EventFilter.base_filters)),
         },
     )
 
@@ -202,7 +202,7 @@ def sanction_list(request):
             "filtered_by": filterset.describe(),
             "chips": chips(filterset, request),
             "actors": actors,
-            "actor_links": narrowing_links(request.GET, "target", actors),
+            "actor_links": narrowing_links(request.GET, "target", actors, list(SanctionFilter.base_filters)),
         },
     )
 

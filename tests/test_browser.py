@@ -101,3 +101,32 @@ def test_a_researcher_removes_a_filter_by_its_chip(site, playwright_browser):
     expect(page).to_have_url(site + "/?actor=Mr+Lammy")
     expect(page.get_by_role("link", name="Remove the filter Person or organization: Mr Lammy")).to_be_visible()
     context.close()
+
+
+def test_a_researcher_searches_in_another_spelling_dates_it_as_typed_and_reaches_the_events_that_may_be_in_it(
+    site, playwright_browser
+):
+    context = playwright_browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site + "/")
+
+    page.locator("summary", has_text="Filter events").click()
+    page.get_by_label("Words").fill("Uyghur forced labour")
+    page.get_by_role("button", name="Filter events").click()
+    # "Uyghur" is found in the documents' spelling, "Uighur", and the matched words are marked.
+    expect(page.locator(".event-title").first).to_be_visible()
+    expect(page.locator(".events mark").first).to_be_visible()
+    expect(page.get_by_role("link", name="Remove the filter Words: Uyghur forced labour")).to_be_visible()
+
+    page.locator("summary", has_text="Filter events").click()
+    page.get_by_label("From").fill("October 2024")
+    page.get_by_label("To").fill("October 2024")
+    page.get_by_role("button", name="Filter events").click()
+    expect(page.locator("p.summary").first).to_contain_text("in October 2024")
+
+    page.get_by_role("link", name="Remove the filter Words: Uyghur forced labour").click()
+    expect(page.locator("p.summary").first).to_contain_text("in October 2024")
+    expect(page.locator("p.summary").first).not_to_contain_text("Uyghur")
+    expect(page.get_by_text("May be in this period").first).to_be_visible()
+    expect(page.get_by_text("by 17 October 2024").first).to_be_visible()
+    context.close()

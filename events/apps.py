@@ -6,8 +6,9 @@ class EventsConfig(AppConfig):
     name = 'events'
 
     def ready(self):
-        from .filters import forget_actor_names, forget_topic_tree
+        from .filters import forget_actor_names
         from .models import Alias, Organization, Person, SpellingVariant, Topic
+        from .paging import forget_topic_tree
         from .search import forget_spelling_variants
 
         for model in (Person, Organization, Alias):

@@ -15,9 +15,9 @@ from diplo.views import BadAddress
 
 from . import addresses, caching, names, paging, search
 from .dates import FuzzyDate, describe_range
-from .models import Country, Event, Organization, Participation, Person, Sanction, Topic
+from .models import Country, Event, Organization, Participation, Person, Sanction
 from .names import PREFIX_LETTERS, typed_words
-from .paging import NEWEST, OLDEST
+from .paging import NEWEST, OLDEST, topic_tree
 
 # A search's words make one full-text query; the bound keeps that query small.
 MAX_SEARCH_WORDS = 10
@@ -227,17 +227,6 @@ def actor_names():
 def forget_actor_names(**kwargs):
     """Connected in apps.py: a person, organization or alias saved or deleted changes the names."""
     caching.forget("actor-names")
-
-
-def topic_tree():
-    """Every topic in tree order (TopicQuerySet.in_tree_order), for the topic menu and the check of a
-    chosen topic: kept like the names, and forgotten when a topic is saved or deleted."""
-    return caching.kept("topic-tree", [Topic], Topic.objects.in_tree_order, SUGGESTED_NAMES_SECONDS)
-
-
-def forget_topic_tree(**kwargs):
-    """Connected in apps.py."""
-    caching.forget("topic-tree")
 
 
 def read_actor_names():

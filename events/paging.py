@@ -153,14 +153,14 @@ def topic_event_counts():
     return caching.kept(
         "topic-event-counts",
         ({int: (int, int)}, datetime.datetime),
-        lambda: (Topic.objects.event_counts(), timezone.now()),
+        lambda: (Topic.objects.event_counts(topic_tree()), timezone.now()),
         TOTAL_COUNT_SECONDS,
     )
 
 
 def topics_with_event_counts():
     """(topics in tree order, each with its `event_count` and `direct_count`, when they were counted)."""
-    topics = Topic.objects.in_tree_order()
+    topics = topic_tree()
     counts, counted_at = topic_event_counts()
     for topic in topics:
         topic.event_count, topic.direct_count = counts.get(topic.pk, (0, 0))
@@ -226,6 +226,17 @@ def facet_counts(facets, unfiltered=()):
         if facet in counted:
             caching.keep(f"facet-counts-{facet}", numbers[facet], TOTAL_COUNT_SECONDS)
     return {facet: {choice: bounded(number) for choice, number in counts.items()} for facet, counts in numbers.items()}
+
+
+def topic_tree():
+    """Every topic in tree order (TopicQuerySet.in_tree_order), for the topic menu, the topic list and
+    the check of a chosen topic: kept like the names, and forgotten when a topic is saved or deleted."""
+    return caching.kept("topic-tree", [Topic], Topic.objects.in_tree_order, TOTAL_COUNT_SECONDS)
+
+
+def forget_topic_tree(**kwargs):
+    """Connected in apps.py."""
+    caching.forget("topic-tree")
 
 
 # Pages of the timeline

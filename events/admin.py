@@ -31,6 +31,7 @@ from .models import (
     Sanction,
     SanctionResponse,
     Source,
+    SpellingVariant,
     Topic,
 )
 from .text import NormalizedTextField
@@ -584,3 +585,11 @@ class ClaimBasisAdmin(ChecksChosenKeys, admin.ModelAdmin):
     @admin.display(description="record")
     def record_column(self, basis):
         return basis.record
+
+
+@admin.register(SpellingVariant)
+class SpellingVariantAdmin(HistoryAdmin):
+    list_display = ["term", "equivalents", "note"]
+    search_fields = ["term", "equivalents", "note"]
+    fields = ["term", "equivalents", "note"]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 60})}}

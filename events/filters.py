@@ -15,12 +15,14 @@ from diplo.views import BadAddress
 
 from . import addresses, caching, names, paging, search
 from .dates import FuzzyDate, describe_range
-from .models import Country, Event, Organization, Participation, Person, Sanction, Topic
+from .models import Country, Event, Organization, Participation, Person, Sanction
 from .names import PREFIX_LETTERS, typed_words
-from .paging import NEWEST, OLDEST
+from .paging import NEWEST, OLDEST, topic_tree
 
 # A search's words make one full-text query; the bound keeps that query small.
 MAX_SEARCH_WORDS = 10
+# A search's own order (?sort=relevance); the date orders are SORTS, below.
+RELEVANCE = "relevance"
 # The most people and organizations one actor filter may stand for.
 MAX_ACTORS = 50
 # The actor fields suggest every name while there are at most this many; beyond that the list
@@ -190,8 +192,10 @@ class PartialDateField(forms.CharField):
 def at_most_a_few_words(text):
     if len(text.split()) > MAX_SEARCH_WORDS:
         raise ValidationError(f"Search for at most {MAX_SEARCH_WORDS} words.", code="too_many_words")
-    if not search.words(text):
-        raise ValidationError("Search for a word: letters or digits.", code="no_words")
+    try:
+        search.parse(text)
+    except search.SearchError as error:
+        raise ValidationError(str(error), code="no_words") from None
 
 
 class ActorFilter(django_filters.Filter):
@@ -404,14 +408,16 @@ class EventFilter(django_filters.FilterSet):
         method="filter_text",
         max_length=200,
         validators=[at_most_a_few_words],
-        help_text="Found in titles, summaries, places and quotes.",
+        help_text="Found in titles, summaries, places and quotes, in any form (“sanctioned” finds “sanctions”) "
+        "and any spelling editors list (“Uyghur” finds “Uighur”). “Quoted words” as a phrase; -word to leave out.",
     )
+    # Only a search has a relevance; without one the timeline is in date order, newest first.
     sort = django_filters.ChoiceFilter(
         label="Order",
-        choices=SORTS,
+        choices=[(RELEVANCE, "Most relevant first (with words to search for)"), *SORTS],
         method="applied_elsewhere",
-        empty_label=None,
-        error_messages={"invalid_choice": "“%(value)s” is not an order the timeline can be read in."},
+        empty_label="Most relevant first for a search, else newest first",
+        error_messages={"invalid_choice": "“%(value)s” is not an order the timeline can be shown in."},
     )
 
     class Meta:
@@ -421,8 +427,9 @@ class EventFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # One query for the topic tree serves the menu, the check of a chosen slug and its subtopics.
-        self.topics = Topic.objects.in_tree_order()
+        # One query for the topic tree (none while it is kept) serves the menu, the check of a
+        # chosen slug and its subtopics.
+        self.topics = topic_tree()
         # Em spaces survive in an <option>'s text, where ordinary spaces are collapsed.
         self.filters["topic"].extra["choices"] = [
             (topic.slug, "\u2003" * topic.depth + topic.name) for topic in self.topics
@@ -528,9 +535,6 @@ class EventFilter(django_filters.FilterSet):
             return self.without_dates.timeline_parts(*self.date_range())
         return self.qs.timeline_parts()
 
-    def chosen_sort(self):
-        return self.form.cleaned_data.get("sort") or NEWEST
-
     def filter_topic(self, queryset, name, slug):
         return queryset.about(self.chosen_topic().with_descendants(among=self.topics))
 
@@ -538,7 +542,19 @@ class EventFilter(django_filters.FilterSet):
         return queryset.in_country(code)
 
     def filter_text(self, queryset, name, text):
-        return queryset.search(text)
+        return queryset.search(self.search_query())
+
+    def search_query(self):
+        """The parsed search (search.Query), or None without one."""
+        text = self.form.cleaned_data.get("q")
+        return search.parse(text) if text else None
+
+    def order(self):
+        """How the page is sorted: RELEVANCE by default for a search, else the date order."""
+        chosen = self.form.cleaned_data.get("sort")
+        if chosen == RELEVANCE and not self.form.cleaned_data.get("q"):
+            return NEWEST  # nothing to be relevant to
+        return chosen or (RELEVANCE if self.form.cleaned_data.get("q") else NEWEST)
 
     def describe(self):
         """What the list is filtered by, as phrases to follow its count: ["about Human rights", ...].

@@ -571,15 +571,16 @@ class Alias(models.Model):
 
 
 class TopicQuerySet(models.QuerySet):
-    def event_counts(self):
-        """{topic pk: (its published events, the topics' under it included; those tagged with it directly)}.
+    def event_counts(self, topics=None):
+        """{topic pk: (its published events, the topics' under it included; those tagged with it directly)},
+        for these topics, or for `topics` (all of them, already read) if given.
 
         One query, one pass over the event-topic links, each link joined to every topic it counts
         for: its own and those above it. An event tagged with two topics of one family is one event
         of their parent, hence COUNT(DISTINCT). Filtering by a topic includes the topics under it,
         so every count that stands for a topic counts them too.
         """
-        topics = list(self.all())
+        topics = list(self.all()) if topics is None else topics
         if not topics:
             return {}
         # (topic, a topic it counts for), as literal integers (keys read from the database): a
@@ -865,10 +866,12 @@ class EventQuerySet(models.QuerySet):
     def about(self, topics):
         return self.among(Event.topics.through.objects.filter(topic__in=topics))
 
-    def search(self, text):
-        """Events with every word of `text` starting a word of their title, summary, place or cited quotes."""
-        found = search.words(text)
-        return self.filter(search.matching(found, using=self.db)) if found else self
+    def search(self, query):
+        """Events whose title, summary, place or cited quotes hold what `query` (a search.Query, or
+        text to parse) asks for."""
+        if isinstance(query, str):
+            query = search.parse(query)
+        return self.filter(search.matching(query, using=self.db))
 
 
 # Some forty times the longest summary in the archive, and far below what PostgreSQL's search
@@ -1510,3 +1513,35 @@ class ClaimBasis(models.Model):
         if self.is_inferred and not self.citations.all():
             found.append("An inferred claim must cite at least one quote it rests on.")
         return found
+
+
+class SpellingVariant(VersionedModel):
+    """Spellings of one name or word that a search treats as one ("Uyghur", "Uighur", "Uigur").
+
+    Not from the documents: editors keep these, and say in `note` where each equivalence comes from.
+    """
+
+    term = models.CharField(max_length=100, unique=True, help_text="The spelling most sources use now.")
+    equivalents = models.TextField(
+        help_text="Other spellings a search for the term should also find, one a line. "
+        "A spelling of several words is found as a phrase."
+    )
+    note = models.TextField(help_text="Where these spellings come from: a style guide, a romanisation system, a source.")
+
+    history = History()
+
+    class Meta:
+        ordering = ["term"]
+
+    def __str__(self):
+        return self.term
+
+    def spellings(self):
+        """The term and each equivalent, as typed."""
+        return [self.term, *(line.strip() for line in self.equivalents.splitlines() if line.strip())]
+
+    def clean(self):
+        if not any(search.words(spelling) for spelling in self.spellings()[1:]):
+            raise ValidationError({"equivalents": "Give at least one other spelling, in letters or digits."})
+        if not search.words(self.term):
+            raise ValidationError({"term": "A term is letters or digits."})

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from diplo.views import NotFound
 
-from . import caching
+from . import caching, search
 from .models import ClaimBasis, Event, Organization, Participation, Person, Topic
 
 PER_PAGE = 50
@@ -154,14 +154,14 @@ def topic_event_counts():
     return caching.kept(
         "topic-event-counts",
         ({int: (int, int)}, datetime.datetime),
-        lambda: (Topic.objects.event_counts(), timezone.now()),
+        lambda: (Topic.objects.event_counts(topic_tree()), timezone.now()),
         TOTAL_COUNT_SECONDS,
     )
 
 
 def topics_with_event_counts():
     """(topics in tree order, each with its `event_count` and `direct_count`, when they were counted)."""
-    topics = Topic.objects.in_tree_order()
+    topics = topic_tree()
     counts, counted_at = topic_event_counts()
     for topic in topics:
         topic.event_count, topic.direct_count = counts.get(topic.pk, (0, 0))
@@ -317,6 +317,17 @@ def facet_counts(events, choices, topics, unfiltered=()):
     return found
 
 
+def topic_tree():
+    """Every topic in tree order (TopicQuerySet.in_tree_order), for the topic menu, the topic list and
+    the check of a chosen topic: kept like the names, and forgotten when a topic is saved or deleted."""
+    return caching.kept("topic-tree", [Topic], Topic.objects.in_tree_order, TOTAL_COUNT_SECONDS)
+
+
+def forget_topic_tree(**kwargs):
+    """Connected in apps.py."""
+    caching.forget("topic-tree")
+
+
 # Pages of the timeline
 
 
@@ -396,6 +407,63 @@ def tally_dates(page, certain, maybe, unplaced):
         else:
             maybe_tally = Tally(page.count.number - certain_tally.number)
     return DateTally(certain_tally, maybe_tally, count_at_most(unplaced))
+
+
+# Pages of a search by relevance
+
+
+# A search is ranked among its first this many matches in date order: ranking every match of a
+# common word in a million events would read them all. The page says so, with a link to them all by date.
+RANKED = COUNT_LIMIT
+
+
+@dataclass
+class RankedPage(TimelinePage):
+    """A page of a search's matches, the most relevant first, among the first `ranked` in date order."""
+
+    ranked: int = 0
+    unranked: bool = False  # there are more matches than were ranked
+
+
+def ranked_page(events, query, after=None, before=None):
+    """The page of `events`, matches of `query`, in order of relevance, that starts after the event numbered
+    `after` or ends before the one numbered `before`: one query ranks the candidates, one reads the page
+    with its passages (search.passage_annotations), and two its prefetches."""
+    dated = events.filter(date_earliest__isnull=False).order_by("date_earliest", "title", "pk")
+    undated = events.filter(date_earliest__isnull=True).order_by("title", "pk")
+    candidates = [dated.values("pk")[: RANKED + 1], undated.values("pk")[: RANKED + 1]]
+    found = search.ranked(query, candidates, events.db)
+    # The first RANKED in date order (undated last), then the best first; among equals, the date order.
+    found.sort(key=lambda row: (row[1] is None, row[1] or datetime.date.min, row[2], row[0]))
+    unranked = len(found) > RANKED
+    found = found[:RANKED]
+    order = [pk for _, _, pk in sorted((-(row[3] or 0), position, row[0]) for position, row in enumerate(found))]
+    size = PER_PAGE
+    if after is not None or before is not None:
+        try:
+            place = order.index(after if after is not None else before)
+        except ValueError:
+            raise NotFound(
+                "The event this page was to start from is no longer among the matches. Start again from the first page."
+            ) from None
+        start, end = (place + 1, place + 1 + size) if after is not None else (max(0, place - size), place)
+    else:
+        start, end = 0, size
+    shown_pks = order[start:end]
+    rows = Event.objects.using(events.db).filter(pk__in=shown_pks).annotate(**search.passage_annotations(query, events.db))
+    by_pk = {event.pk: event for event in rows}
+    shown = [by_pk[pk] for pk in shown_pks if pk in by_pk]
+    prefetch_related_objects(shown, *Event.objects.list_prefetches())
+    search.set_passages(shown, events.db)
+    count = Tally(RANKED, more=True) if unranked else Tally(len(order))
+    return RankedPage(
+        shown,
+        count,
+        next=shown_pks[-1] if end < len(order) and shown_pks else None,
+        previous=shown_pks[0] if start > 0 and shown_pks else None,
+        ranked=len(order),
+        unranked=unranked,
+    )
 
 
 @dataclass

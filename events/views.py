@@ -5,8 +5,10 @@ from django.shortcuts import get_object_or_404, render
 
 from diplo.views import BadAddress
 
+from . import search
 from .addresses import redirect_to_canonical
 from .filters import (
+    RELEVANCE,
     EventFilter,
     SanctionFilter,
     actor_names,
@@ -22,6 +24,7 @@ from .paging import (
     Tally,
     actor_events,
     paginate,
+    ranked_page,
     tally_dates,
     timeline_page,
     topic_event_counts,
@@ -65,9 +68,24 @@ def timeline(request):
     context["chips"] = chips(filterset, request)
     filterset.show_facet_counts()
     after, before = place_in_timeline(request.GET)
-    sort = filterset.chosen_sort()
-    parts = filterset.timeline_parts()
-    page = timeline_page(filterset.qs, after, before, filtered=bool(filtered_by), sort=sort, parts=parts)
+    query = filterset.search_query()
+    sort = filterset.order()
+    if sort == RELEVANCE:
+        page = ranked_page(filterset.qs, query, after, before)  # with each event's passages
+        groups = None  # in order of relevance, not of date
+    else:
+        dated, undated = filterset.timeline_parts()
+        if query:
+            # Read with the page's events: the databases mark the matches of those rows only (PostgreSQL
+            # after its sort and limit; SQLite, for at most search.MANY_MATCHES before its sort).
+            passages = search.passage_annotations(query, filterset.qs.db)
+            dated, undated = [part.annotate(**passages) for part in dated], undated.annotate(**passages)
+        page = timeline_page(
+            filterset.qs, after, before, filtered=bool(filtered_by), sort=sort, parts=(dated, undated)
+        )
+        if query:
+            search.set_passages(page.events, filterset.qs.db)
+        groups = by_year_and_month(page.events, newest=sort == NEWEST)
     dates = None
     if filterset.has_date_range():
         mark_uncertain(page.events, *filterset.date_range_ends())
@@ -77,7 +95,6 @@ def timeline(request):
             maybe=filterset.without_dates.only_possibly_within(*filterset.date_range()),
             unplaced=filterset.without_dates.without_known_date(),
         )
-    groups = by_year_and_month(page.events, newest=sort == NEWEST)
     actors = filterset.form.cleaned_data.get("actor")
     return render(
         request,

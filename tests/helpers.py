@@ -73,8 +73,9 @@ def form_data(response):
 
 
 def load_archive_fixture():
-    """Loads fixtures/diplo.json by name, as bin/serve does (settings.FIXTURE_DIRS holds fixtures/)."""
-    call_command("loaddata", "diplo", verbosity=0)
+    """Loads fixtures/diplo.json and the spelling variants search uses by name, as bin/serve does
+    (settings.FIXTURE_DIRS holds fixtures/)."""
+    call_command("loaddata", "diplo", "spelling_variants", verbosity=0)
 
 
 def lammy_meets_wang_yi():
@@ -92,6 +93,9 @@ def public_pages():
         ("timeline of events with no known date, oldest first", "/?date=unknown&sort=oldest", 200),
         ("timeline for a name nobody has", "/?actor=Alicia+Kerns", 200),
         ("timeline for a name several have", "/?actor=David&topic=human-rights", 200),
+        ("timeline searched, most relevant first", "/?q=Uyghur+sanctioned", 200),
+        ("timeline searched, in date order", "/?q=%22forced+labour%22&sort=oldest", 200),
+        ("timeline searched for a common word only", "/?q=the", 400),
         ("event", event.get_absolute_url(), 200),
         ("people", "/people/", 200),
         ("person", Person.objects.get(slug="david-lammy").get_absolute_url(), 200),

@@ -7,7 +7,8 @@ from events.models import Citation, Event, Person, Sanction, Source
 pytestmark = pytest.mark.django_db
 
 MODELS = [
-    "source", "person", "organization", "topic", "office", "event", "sanction", "citation", "claimbasis", "alias"
+    "source", "person", "organization", "topic", "office", "event", "sanction", "citation", "claimbasis", "alias",
+    "spellingvariant",
 ]
 
 

@@ -228,7 +228,9 @@ def test_a_common_word_and_a_rare_one_find_the_same_events_in_the_same_order(cli
     cite(make_event("A statement", date="2021-03-24"), "sanctioned individuals")
     make_event("Unrelated", date="2021-03-23")
 
-    assert titles(client.get(TIMELINE, {"q": "sanction"})) == ["Sanctions later", "A statement", "Sanctions announced"]
+    in_date_order = ["Sanctions announced", "A statement", "Sanctions later"]
+    assert titles(client.get(TIMELINE, {"q": "sanction", "sort": "oldest"})) == in_date_order
+    assert sorted(titles(client.get(TIMELINE, {"q": "sanction"}))) == sorted(in_date_order)
 
 
 def test_a_name_saved_is_suggested_at_once_though_the_names_are_cached(client):

@@ -5,7 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from events.models import Event, Source, Topic
+from events.models import Event, Source, SpellingVariant, Topic
 
 from .factories import make_source, make_topic
 
@@ -49,3 +49,26 @@ def test_it_leaves_alone_a_database_holding_only_a_topic_an_editor_made():
     load_archive()
 
     assert list(Topic.objects.values_list("slug", flat=True)) == ["human-rights"] and not Event.objects.exists()
+
+
+def test_it_loads_the_spelling_variants_with_the_archive():
+    load_archive()
+
+    assert SpellingVariant.objects.filter(term="Uyghur").exists()
+
+
+def test_it_gives_a_database_that_already_holds_records_the_spelling_variants_it_lacks():
+    make_source()
+
+    load_archive()
+
+    assert SpellingVariant.objects.exists() and not Event.objects.exists()
+
+
+def test_it_leaves_the_spelling_variants_editors_keep_alone():
+    SpellingVariant.objects.create(term="Beijing", equivalents="Peking", note="An editor's.")
+
+    load_archive()
+
+    assert list(SpellingVariant.objects.values_list("term", flat=True)) == ["Beijing"]
+    assert Event.objects.exists()  # the variants are not the archive's records

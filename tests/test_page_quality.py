@@ -34,15 +34,7 @@ def test_every_page_is_valid_html_by_the_nu_html_checker(archive, client, tmp_pa
         file = tmp_path / (name.replace(" ", "-") + ".html")
         file.write_bytes(client.get(path).content)
         files.append(str(file))
-    result = subprocess.run(
-        ["java", "-jar", str(VNU), "--errors-only", "--format", "json", *files],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    messages = json.loads(result.stderr or '{"messages": []}')["messages"]
-    problems = [f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}" for m in messages]
-    assert problems == []
+    assert nu_html_errors(files) == []
 
 
 @pytest.mark.browser
@@ -81,15 +73,7 @@ def test_every_editors_page_is_valid_html_by_the_nu_html_checker(archive, client
         file = tmp_path / (name.replace(" ", "-") + ".html")
         file.write_bytes(response.content)
         files.append(str(file))
-    result = subprocess.run(
-        ["java", "-jar", str(VNU), "--errors-only", "--format", "json", *files],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    messages = json.loads(result.stderr or '{"messages": []}')["messages"]
-    problems = [f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}" for m in messages]
-    assert problems == []
+    assert nu_html_errors(files) == []
 
 
 @pytest.mark.browser
@@ -134,3 +118,15 @@ def test_every_page_fits_a_phone_screen_without_sideways_scrolling(site, playwri
             too_wide.append(f"{name}: {width}px")
     context.close()
     assert too_wide == []
+
+
+def nu_html_errors(files):
+    """The Nu HTML Checker's errors in `files`, each as "file:line: message"."""
+    result = subprocess.run(
+        ["java", "-jar", str(VNU), "--errors-only", "--format", "json", *files],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    messages = json.loads(result.stderr or '{"messages": []}')["messages"]
+    return [f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}" for m in messages]

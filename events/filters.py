@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import F, Q, Value
+from django.db.models import F, Value
 from django.utils.html import format_html, format_html_join
 from django_filters.constants import EMPTY_VALUES
 
@@ -15,7 +15,7 @@ from diplo.views import BadAddress
 
 from . import addresses, caching, names, paging, search
 from .dates import FuzzyDate, describe_range
-from .models import Country, Event, Organization, Participation, Person, Sanction
+from .models import Country, Event, Organization, Person, Sanction
 from .names import PREFIX_LETTERS, typed_words
 from .paging import NEWEST, OLDEST, topic_tree
 
@@ -141,10 +141,7 @@ class ActorField(forms.CharField):
             surest = tier if surest is None else surest
             if tier != surest:
                 break
-            if kind == "person":
-                found[kind].append(Person(pk=pk, name=name, slug=slug, honorific=honorific))
-            else:
-                found[kind].append(Organization(pk=pk, name=name, slug=slug))
+            found[kind].append(actor_of(kind, pk, name, slug, honorific))
         return found["person"], found["organization"]
 
     @staticmethod
@@ -166,13 +163,17 @@ class ActorField(forms.CharField):
             if likeness >= names.LEAST_LIKENESS and likeness > best.get((kind, pk), (0,))[0]:
                 best[(kind, pk)] = (likeness, name, slug, honorific)
         ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[1][1].casefold(), item[0]))
-        actors = []
-        for (kind, pk), (_, name, slug, honorific) in ranked[:CLOSE_NAMES]:
-            if kind == "person":
-                actors.append(Person(pk=pk, name=name, slug=slug, honorific=honorific))
-            else:
-                actors.append(Organization(pk=pk, name=name, slug=slug))
-        return actors
+        return [
+            actor_of(kind, pk, name, slug, honorific)
+            for (kind, pk), (_, name, slug, honorific) in ranked[:CLOSE_NAMES]
+        ]
+
+
+def actor_of(kind, pk, name, slug, honorific):
+    """The person or organization (kind "person" or "organization") a row of names read: enough to name and link it."""
+    if kind == "person":
+        return Person(pk=pk, name=name, slug=slug, honorific=honorific)
+    return Organization(pk=pk, name=name, slug=slug)
 
 
 class PartialDateField(forms.CharField):
@@ -247,27 +248,6 @@ def all_of(queryset, narrowed):
     return queryset
 
 
-# The facet counts' conditions test membership in a set the database reads once (a hashed or
-# materialised IN), not a subquery run for each event: a rare choice's count reads every event
-# the other filters let through, and a correlated subquery for each of them made the whole
-# archive's country counts take 20 s at 100,000 events on PostgreSQL.
-
-
-def tagged_with_any(topics):
-    """A condition on events: tagged with one of `topics`."""
-    links = Event.topics.through.objects.filter(topic__in=[topic.pk for topic in topics])
-    return Q(pk__in=links.values("event_id"))
-
-
-def from_country(code):
-    """A condition on events: in the country `code` or with a participant from it (as EventQuerySet.in_country)."""
-    people = Participation.objects.filter(person__in=Person.objects.filter(country=code).values("pk"))
-    organizations = Participation.objects.filter(
-        organization__in=Organization.objects.filter(country=code).values("pk")
-    )
-    return Q(country=code) | Q(pk__in=people.values("event_id")) | Q(pk__in=organizations.values("event_id"))
-
-
 @dataclass(frozen=True)
 class Chip:
     """A filter in use, shown above the results as a link to the same list without it."""
@@ -321,7 +301,7 @@ def narrowing_links(query, parameter, actors, fields):
     (`fields` in order) with `parameter` set to the actor's slug and paging started again."""
     if actors is None or not (actors.several or actors.nobody):
         return []
-    restart = {"page": None, "after": None, "before": None}
+    restart = dict.fromkeys(addresses.PAGING)
     return [
         (actor, "?" + addresses.canonical_query(query, fields, **restart, **{parameter: actor.slug}))
         for actor in (actors.matched if actors.several else actors.closest)
@@ -467,9 +447,8 @@ class EventFilter(django_filters.FilterSet):
         self.qs  # noqa: B018 (fills `narrowed`)
         narrowed = dict(self.narrowed)
         if "country" in narrowed:
-            # The same events, as a set read once: the filter's correlated EXISTS, run for every event
-            # a menu reads, made the other menus take 13-20 s on PostgreSQL (bench/RESULTS.md).
-            narrowed["country"] = self.queryset.filter(from_country(self.form.cleaned_data["country"]))
+            # The same events, as a set read once (EventQuerySet.in_country_as_a_set says why).
+            narrowed["country"] = self.queryset.in_country_as_a_set(self.form.cleaned_data["country"])
         others = {facet: [rows for name, rows in narrowed.items() if name != facet] for facet in self.FACETS}
         unfiltered = [facet for facet in self.FACETS if not others[facet]]
         found = {}

@@ -863,6 +863,20 @@ class EventQuerySet(models.QuerySet):
         )
         return self.filter(Q(country=code) | models.Exists(from_there))
 
+    def in_country_as_a_set(self, code):
+        """The events in_country gives, tested against sets the database reads once (a hashed or
+        materialised IN) instead of a subquery run for each event. For reading a sample of events
+        (the facet counts), where in_country's EXISTS, run for every event a rare choice reads,
+        made the menus take 13-20 s at 100,000 events on PostgreSQL; the timeline keeps in_country,
+        whose EXISTS lets it stop after a page."""
+        people = Participation.objects.filter(person__in=Person.objects.filter(country=code).values("pk"))
+        organizations = Participation.objects.filter(
+            organization__in=Organization.objects.filter(country=code).values("pk")
+        )
+        return self.filter(
+            Q(country=code) | Q(pk__in=people.values("event_id")) | Q(pk__in=organizations.values("event_id"))
+        )
+
     def about(self, topics):
         return self.among(Event.topics.through.objects.filter(topic__in=topics))
 

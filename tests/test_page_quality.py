@@ -49,14 +49,7 @@ def test_no_page_has_an_axe_violation_of_wcag_2_a_or_aa_at_desktop_or_phone_widt
         page = context.new_page()
         for name, path, _ in public_pages():
             page.goto(site + path)
-            page.add_script_tag(path=str(AXE))
-            result = page.evaluate(
-                "() => axe.run(document, {runOnly: {type: 'tag', values: "
-                "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"
-            )
-            for violation in result["violations"]:
-                targets = [node["target"] for node in violation["nodes"]][:3]
-                failures.append(f"{name} at {viewport['width']}px: {violation['id']}: {violation['help']} {targets}")
+            failures += axe_violations(page, f"{name} at {viewport['width']}px")
         context.close()
     assert failures == []
 
@@ -92,14 +85,7 @@ def test_no_editors_page_has_an_axe_violation_at_desktop_or_phone_width(site, pl
         page.get_by_role("button", name="Log in").click()
         for name, path in editor_pages():
             page.goto(site + path)
-            page.add_script_tag(path=str(AXE))
-            result = page.evaluate(
-                "() => axe.run(document, {runOnly: {type: 'tag', values: "
-                "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"
-            )
-            for violation in result["violations"]:
-                targets = [node["target"] for node in violation["nodes"]][:3]
-                failures.append(f"{name} at {viewport['width']}px: {violation['id']}: {violation['help']} {targets}")
+            failures += axe_violations(page, f"{name} at {viewport['width']}px")
         context.close()
     assert failures == []
 
@@ -130,3 +116,16 @@ def nu_html_errors(files):
     )
     messages = json.loads(result.stderr or '{"messages": []}')["messages"]
     return [f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}" for m in messages]
+
+
+def axe_violations(page, where):
+    """axe-core's WCAG 2 A and AA violations on the page open in `page`, each as "where: rule: help [targets]"."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "() => axe.run(document, {runOnly: {type: 'tag', values: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"
+    )
+    return [
+        f"{where}: {violation['id']}: {violation['help']} {[node['target'] for node in violation['nodes']][:3]}"
+        for violation in result["violations"]
+    ]

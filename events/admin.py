@@ -1,14 +1,15 @@
 import json
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, router, transaction
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
-from django.urls import reverse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.text import capfirst, get_text_list
@@ -16,7 +17,9 @@ from django.utils.timezone import localtime
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import to_historic
 
+from . import merging
 from .dates import column_names
+from .history import History, revert_reason
 from .models import (
     CLAIM_TARGETS,
     Alias,
@@ -24,6 +27,7 @@ from .models import (
     ClaimBasis,
     Event,
     EventRelation,
+    Merge,
     Office,
     Organization,
     Participation,
@@ -322,24 +326,57 @@ class HistoryAdmin(ChecksChosenKeys, VersionedAdmin, SimpleHistoryAdmin):
             raise PermissionDenied
         # In one transaction, as the admin's own change view is: a revert refused halfway
         # (a stale form, a source's text its citations no longer stand in) leaves nothing saved.
+        if request.method == "POST":
+            version = versions.objects.filter(pk=version_id).values_list("history_date", flat=True).first()
+            request.reverted_to = version
         with transaction.atomic(using=router.db_for_write(self.model)):
             return super().history_form_view(request, object_id, version_id, extra_context)
 
+    object_history_list_template = "admin/events/history_list.html"
+
     def log_addition(self, request, obj, message):
         entry = super().log_addition(request, obj, message)
-        self.keep_message(obj, entry)
+        self.keep_message(obj, entry.user_id, entry.get_change_message())
         return entry
 
     def log_change(self, request, obj, message):
         entry = super().log_change(request, obj, message)
-        self.keep_message(obj, entry)
+        reverted_to = getattr(request, "reverted_to", None)
+        if reverted_to is None:
+            self.keep_message(obj, entry.user_id, entry.get_change_message())
+        else:
+            # The admin's own message would be "No fields changed.": the revert's form starts
+            # from the old version, so only what the editor changed on top of it counts.
+            self.keep_message(obj, entry.user_id, revert_reason(reverted_to, message and entry.get_change_message()))
         return entry
 
-    def keep_message(self, obj, entry):
-        version = obj.history.filter(history_user=entry.user_id).order_by("-history_date", "-history_id").first()
+    def keep_message(self, obj, user_id, message):
+        version = obj.history.filter(history_user=user_id).order_by("-history_date", "-history_id").first()
         if version is not None:
-            version.history_change_reason = entry.get_change_message()
+            version.history_change_reason = message
             version.save(update_fields=["history_change_reason"])
+
+    def get_history_queryset(self, request, history_manager, pk_name, object_id):
+        """The record's versions, and those of the records merged into it, newest first."""
+        merged = []
+        if self.model in (Person, Organization) and is_a_key(self.model, object_id):
+            merged = Merge.objects.in_force().filter(**{f"survivor_{self.model._meta.model_name}": object_id})
+            merged = list(merged.values_list("old_pk", flat=True))
+        versions = history_manager.filter(**{f"{pk_name}__in": [object_id, *merged]})
+        return versions.select_related("history_user").order_by("-history_date", "-history_id")
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        """Labels each version, and compares it with the one before it of the same record (the
+        list mixes in the versions of records merged into this one)."""
+        records = list(historical_records)
+        for position, current in enumerate(records):
+            current.label = History.label(current)
+            current.is_as_loaded = current.history_change_reason == History.FIRST_VERSION_REASON
+            previous = next((older for older in records[position + 1 :] if older.id == current.id), None)
+            if previous is not None:
+                delta = current.diff_against(previous, foreign_keys_are_objs=foreign_keys_are_objs)
+                helper = self.get_historical_record_context_helper(request, current)
+                current.history_delta_changes = helper.context_for_delta_changes(delta)
 
 
 class ShallowJSONDecoder(json.JSONDecoder):
@@ -436,8 +473,157 @@ class SourceAdmin(HistoryAdmin):
     published_display = fuzzy_date_column("published")
 
 
+class MergeableAdmin(HistoryAdmin):
+    """People and organizations: two that are one can be merged (events/merging.py), from the
+    list's action, through a page that shows what will move."""
+
+    actions = ["merge_two"]
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}_merge"
+        view = self.admin_site.admin_view(self.merge_view)
+        return [path("<path:loser_id>/merge/<path:survivor_id>/", view, name=name), *super().get_urls()]
+
+    def has_merge_permission(self, request):
+        return self.has_change_permission(request) and self.has_delete_permission(request)
+
+    @admin.action(description="Merge the two selected %(verbose_name_plural)s…", permissions=["merge"])
+    def merge_two(self, request, queryset):
+        chosen = list(queryset.order_by("pk")[:3])
+        if len(chosen) != 2:
+            plural = self.opts.verbose_name_plural
+            self.message_user(
+                request,
+                f"Choose exactly two {plural} to merge: one is kept, the other merged into it.",
+                messages.ERROR,
+            )
+            return None
+        # The older record is offered as the one kept; the page lets the editor swap them.
+        survivor, loser = chosen
+        return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_merge", loser.pk, survivor.pk)
+
+    def merge_view(self, request, loser_id, survivor_id):
+        if not self.has_merge_permission(request):
+            raise PermissionDenied
+        if not (is_a_key(self.model, loser_id) and is_a_key(self.model, survivor_id)):
+            raise Http404
+        loser = self.model.objects.filter(pk=loser_id).first()
+        survivor = self.model.objects.filter(pk=survivor_id).first()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Merge two {self.opts.verbose_name_plural}",
+            "loser": loser,
+            "survivor": survivor,
+        }
+        status = 200
+        if loser is None or survivor is None:
+            missing = loser_id if loser is None else survivor_id
+            context["refusal"] = (
+                f"There is no {self.opts.verbose_name} with id {missing} (any more): it may have been merged "
+                "or deleted since. Nothing was merged."
+            )
+            status = 404
+        elif loser.pk == survivor.pk:
+            context["refusal"] = f"{loser} cannot be merged into itself: choose two different {self.opts.verbose_name_plural}."
+            status = 400
+        elif request.method == "POST":
+            try:
+                merge = merging.merge(
+                    loser,
+                    survivor,
+                    user=request.user,
+                    loser_version=version_posted(request, "loser_version"),
+                    survivor_version=version_posted(request, "survivor_version"),
+                )
+            except merging.MergeRefused as refusal:
+                context["refusal"] = str(refusal)
+                status = 409
+                loser = context["loser"] = self.model.objects.filter(pk=loser_id).first()
+                survivor = context["survivor"] = self.model.objects.filter(pk=survivor_id).first()
+            else:
+                undo_url = reverse("admin:events_merge_undo", args=[merge.pk])
+                self.message_user(
+                    request,
+                    format_html(
+                        '{} was merged into {}: {}. <a href="{}">Undo this merge</a>',
+                        merge.old_name,
+                        survivor,
+                        merging.moved_words(merge.snapshot["moved"]),
+                        undo_url,
+                    ),
+                    messages.SUCCESS,
+                )
+                return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", survivor.pk)
+        if loser is not None and survivor is not None and loser.pk != survivor.pk:
+            context["moving"] = merging.what_would_move(loser)
+            context["shared"] = merging.shared_events(loser, survivor)
+            known = {survivor.name.casefold(), *(a.casefold() for a in survivor.aliases.values_list("name", flat=True))}
+            known |= {a.casefold() for a in loser.aliases.values_list("name", flat=True)}
+            context["new_alias"] = None if loser.name.casefold() in known else loser.name
+        return render(request, "admin/events/merge_confirm.html", context, status=status)
+
+
+def version_posted(request, name):
+    """The version a confirmation page showed, as posted; one that is not a number is none shown,
+    and the merge then goes by the records as they are."""
+    value = request.POST.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+@admin.register(Merge)
+class MergeAdmin(admin.ModelAdmin):
+    """Every merge made, read-only, each with a way to undo it."""
+
+    list_display = ["__str__", "merged_at", "merged_by", "undone_at"]
+    list_filter = ["undone_at"]
+    search_fields = ["old_name", "old_slug", "survivor_person__name", "survivor_organization__name"]
+    fields = ["old_name", "old_slug", "old_pk", "survivor_person", "survivor_organization", "merged_at", "merged_by",
+              "undone_at", "undone_by", "moved"]
+    readonly_fields = fields
+    change_form_template = "admin/events/merge_change_form.html"
+
+    def has_add_permission(self, request):
+        return False  # a merge is made from the list of people or organizations
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deleting it would lose the old address's redirect and the undo
+
+    @admin.display(description="what moved")
+    def moved(self, merge):
+        return merging.moved_words(merge.snapshot.get("moved", []))
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.undo_view)
+        return [path("<path:merge_id>/undo/", view, name="events_merge_undo"), *super().get_urls()]
+
+    def undo_view(self, request, merge_id):
+        merge = Merge.objects.filter(pk=merge_id).first() if is_a_key(Merge, merge_id) else None
+        if merge is None:
+            raise Http404
+        if not self.admin_site._registry[type(merge.survivor)].has_merge_permission(request):
+            raise PermissionDenied
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "title": "Undo a merge", "merge": merge}
+        status = 200
+        if merge.is_undone:
+            context["refusal"] = "This merge was undone already: there is nothing to undo."
+        elif request.method == "POST":
+            try:
+                left = merging.undo(merge, user=request.user)
+            except merging.MergeRefused as refusal:
+                context["refusal"] = str(refusal)
+                status = 409
+            else:
+                self.message_user(request, f"The merge of {merge.old_name} into {merge.survivor} was undone. {left}")
+                return redirect(f"admin:events_{merge.survivor._meta.model_name}_change", merge.old_pk)
+        return render(request, "admin/events/merge_undo.html", context, status=status)
+
+
 @admin.register(Person)
-class PersonAdmin(HistoryAdmin):
+class PersonAdmin(MergeableAdmin):
     list_display = ["name", "honorific", "native_name", "country", "description"]
     list_filter = ["country", "honorific"]
     search_fields = ["name", "sort_name", "native_name", "aliases__name", "description"]
@@ -447,7 +633,7 @@ class PersonAdmin(HistoryAdmin):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(HistoryAdmin):
+class OrganizationAdmin(MergeableAdmin):
     list_display = ["name", "kind", "country", "parent"]
     list_filter = ["kind", "country"]
     search_fields = ["name", "aliases__name", "description"]

@@ -2,6 +2,8 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from simple_history.models import HistoricalRecords
 
 
@@ -15,6 +17,15 @@ class History(HistoricalRecords):
     """
 
     FIRST_VERSION_REASON = "The record as it stood before its first recorded change"
+
+    @classmethod
+    def label(cls, version):
+        """What made `version`, for the history page: "As loaded" for the version kept before a
+        loaded record's first change, else its reason (the admin's message, a revert, a merge),
+        else its kind ("Created", "Changed", "Deleted")."""
+        if version.history_change_reason == cls.FIRST_VERSION_REASON:
+            return "As loaded"
+        return version.history_change_reason or version.get_history_type_display()
 
     def __init__(self, **options):
         # The admin's message for a change can be long: it names every inline changed with it.
@@ -62,3 +73,10 @@ class History(HistoricalRecords):
             stored._history_user = None  # whoever made it is not known
             stored._change_reason = self.FIRST_VERSION_REASON
             self.create_historical_record(stored, "+", using=using)
+
+
+def revert_reason(reverted_to, also_changed=""):
+    """The reason kept with a revert: "Reverted to the version of 18 Oct 2024 12:04", and what the
+    editor changed on top of that version, if anything."""
+    reason = f"Reverted to the version of {date_format(localtime(reverted_to), 'j M Y H:i')}"
+    return f"{reason}, then: {also_changed}" if also_changed else reason

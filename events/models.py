@@ -2,6 +2,7 @@ import datetime
 import functools
 import operator
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, models, router, transaction
 from django.db.models import Count, F, Q, Value
@@ -1559,3 +1560,73 @@ class SpellingVariant(VersionedModel):
             raise ValidationError({"equivalents": "Give at least one other spelling, in letters or digits."})
         if not search.words(self.term):
             raise ValidationError({"term": "A term is letters or digits."})
+
+
+class MergeQuerySet(models.QuerySet):
+    def in_force(self):
+        return self.filter(undone_at__isnull=True)
+
+    def survivor_of(self, model, slug):
+        """The record of `model` that the one once at `slug` was merged into, following later
+        merges of that record in turn (at most MAX_TREE_DEPTH of them); None if there is none."""
+        survivor_field = f"survivor_{model._meta.model_name}"
+        for _ in range(MAX_TREE_DEPTH):
+            merge = (
+                self.in_force()
+                .filter(**{"old_slug": slug, f"{survivor_field}__isnull": False})
+                .select_related(survivor_field)
+                .order_by("-merged_at", "-pk")
+                .first()
+            )
+            if merge is None:
+                return None
+            survivor = getattr(merge, survivor_field)
+            if not model.objects.filter(slug=survivor.slug).exclude(pk=survivor.pk).exists():
+                return survivor
+            slug = survivor.slug
+        return None
+
+
+class Merge(models.Model):
+    """A person or organization merged into another of its kind (events/merging.py): the old
+    address, which now leads to the survivor, and what moved, so that the merge can be undone."""
+
+    survivor_person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="merged_in"
+    )
+    survivor_organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="merged_in"
+    )
+    old_slug = models.SlugField(max_length=120, help_text="The address of the record merged away.")
+    old_name = models.CharField(max_length=200)
+    old_pk = models.PositiveIntegerField(help_text="The merged record's id, given back to it by an undo.")
+    snapshot = models.JSONField(
+        default=dict, help_text="The merged record as it was, and every link moved to the survivor."
+    )
+    merged_at = models.DateTimeField(auto_now_add=True)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = MergeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-merged_at", "-pk"]
+        constraints = [exactly_one_of("survivor_person", "survivor_organization", "merge_has_exactly_one_survivor")]
+        # The detail pages look an unknown slug up here.
+        indexes = [models.Index(fields=["old_slug"], name="merge_old_slug_idx")]
+
+    def __str__(self):
+        return f"{self.old_name} merged into {self.survivor}"
+
+    @property
+    def survivor(self):
+        return self.survivor_person or self.survivor_organization
+
+    @property
+    def is_undone(self):
+        return self.undone_at is not None

@@ -1,12 +1,13 @@
 """The public pages. A bad parameter raises BadAddress and a missing record or page Http404, which
 the site's handlers (diplo/views.py) show as its 400 and 404 pages."""
 
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 
 from diplo.views import BadAddress
 
 from . import search
-from .addresses import redirect_to_canonical
+from .addresses import canonical_url, redirect_to_canonical
 from .filters import (
     RELEVANCE,
     EventFilter,
@@ -18,7 +19,16 @@ from .filters import (
     place_in_timeline,
     sort_order,
 )
-from .models import Citation, Event, Organization, Person, Sanction, Source, Topic
+from .models import (
+    Citation,
+    Event,
+    Merge,
+    Organization,
+    Person,
+    Sanction,
+    Source,
+    Topic,
+)
 from .paging import (
     NEWEST,
     Tally,
@@ -96,6 +106,10 @@ def timeline(request):
             unplaced=filterset.without_dates.without_known_date(),
         )
     actors = filterset.form.cleaned_data.get("actor")
+    if actors and not actors.matched and (survivor := merged_actor(actors.text)):
+        return HttpResponsePermanentRedirect(
+            canonical_url(request.path, request.GET, list(EventFilter.base_filters), actor=survivor.slug)
+        )
     return render(
         request,
         "timeline.html",
@@ -128,7 +142,9 @@ def person_list(request):
 
 
 def person_detail(request, slug):
-    person = get_object_or_404(Person.objects.for_detail(), slug=slug)
+    person = Person.objects.for_detail().filter(slug=slug).first()
+    if person is None:
+        return to_survivor(Person, slug)
     listed = actor_events(person, ON_RECORD_PAGE, people=[person])
     statements = Citation.objects.statements_by(person, [event.pk for event in listed.events])
     claims = claim_notes((person.offices.all(), office_words), (listed.participations, event_participation_words))
@@ -143,6 +159,22 @@ def person_detail(request, slug):
             "claims": claims,
         },
     )
+
+
+def to_survivor(model, slug):
+    """A permanent redirect from the address of a record merged into another to the survivor's
+    page; a 404 for an address that never was, or whose merge was undone."""
+    survivor = Merge.objects.survivor_of(model, slug)
+    if survivor is None:
+        raise Http404(f"No {model._meta.verbose_name} is at this address.")
+    return HttpResponsePermanentRedirect(survivor.get_absolute_url())
+
+
+def merged_actor(text):
+    """The person or organization that the one once at the address ending `text` was merged
+    into, for an actor filter that names no one else; or None."""
+    slug = text.strip().lower()
+    return Merge.objects.survivor_of(Person, slug) or Merge.objects.survivor_of(Organization, slug)
 
 
 def organization_list(request):
@@ -167,7 +199,9 @@ def actor_list(request, model):
 
 
 def organization_detail(request, slug):
-    organization = get_object_or_404(Organization.objects.for_detail(ON_RECORD_PAGE), slug=slug)
+    organization = Organization.objects.for_detail(ON_RECORD_PAGE).filter(slug=slug).first()
+    if organization is None:
+        return to_survivor(Organization, slug)
     listed = actor_events(organization, ON_RECORD_PAGE, organizations=[organization])
     offices = organization.listed_offices[:ON_RECORD_PAGE]
     claims = claim_notes((offices, held_office_words), (listed.participations, event_participation_words))

@@ -147,6 +147,9 @@ class VersionedAdmin:
 
     form = VersionedForm
 
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         seen_only = obj is not None and not self.has_change_permission(request, obj)

@@ -9,6 +9,7 @@ from django.db.models import Count, F, Q, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
+from django.utils.text import get_text_list
 
 from . import search
 from .dates import (
@@ -28,6 +29,7 @@ from .text import (
     NormalizedTextField,
     placement_problem,
     quote_problem,
+    typographic_difference,
 )
 
 
@@ -1312,6 +1314,14 @@ class Citation(VersionedModel):
 
     def clean(self):
         problem = quote_problem(self.quote, self.source.text) if self.source_id and self.quote else None
+        if problem == NOT_IN_TEXT and (near := typographic_difference(self.quote, self.source.text)):
+            differing, passage = near
+            raise ValidationError(
+                {
+                    "quote": f"This quote differs from the source only in its {get_text_list(differing, 'and')}; "
+                    f"the source has: “{passage}” — copy that exact text into the quote."
+                }
+            )
         if problem:
             message = self.QUOTE_PROBLEMS[problem].format(source=self.source, words=MINIMUM_QUOTE_WORDS)
             raise ValidationError({"quote": message})

@@ -54,6 +54,62 @@ def placement_problem(quote, text):
     return None
 
 
+# Characters that print alike, by what they are: a quote copied from a page, or typed, often has
+# the other form ("it's" for "it’s", "-" for "–", two spaces for one).
+TYPOGRAPHIC_KINDS = {
+    "quotation marks": ("'", "'‘’‚‛′ʼ`´\"“”„‟″«»‹›"),
+    "dashes": ("-", "-‐‑‒–—―−"),
+}
+SPACES = "spaces"
+
+
+def folded(text, kinds):
+    """`text` with the characters of each of `kinds` made one (a run of spaces one space), and for
+    each character of the result the (start, end) of what it stands for in `text`."""
+    table = {}
+    for kind in kinds:
+        if kind in TYPOGRAPHIC_KINDS:
+            plain, chars = TYPOGRAPHIC_KINDS[kind]
+            table.update(dict.fromkeys(chars, plain))
+    chars, spans = [], []
+    position = 0
+    while position < len(text):
+        char = text[position]
+        if SPACES in kinds and char.isspace():
+            end = position
+            while end < len(text) and text[end].isspace():
+                end += 1
+            chars.append(" ")
+            spans.append((position, end))
+            position = end
+            continue
+        chars.append(table.get(char, char))
+        spans.append((position, position + 1))
+        position += 1
+    return "".join(chars), spans
+
+
+def typographic_difference(quote, text):
+    """(what differs, the text's passage) if `quote` is found once in `text` once their quotation
+    marks, dashes and spaces are made alike, but not as it is; else None. What differs is a list
+    of those kinds, such as ["quotation marks"]."""
+    every_kind = [*TYPOGRAPHIC_KINDS, SPACES]
+    folded_text, spans = folded(text, every_kind)
+    folded_quote = folded(quote, every_kind)[0]
+    first = folded_text.find(folded_quote)
+    if not folded_quote.strip() or first < 0 or folded_text.find(folded_quote, first + 1) >= 0:
+        return None
+    passage = text[spans[first][0] : spans[first + len(folded_quote) - 1][1]]
+    # A kind differs if making all the others alike is not enough.
+    differing = [
+        kind
+        for kind in every_kind
+        if folded(quote, [other for other in every_kind if other != kind])[0]
+        != folded(passage, [other for other in every_kind if other != kind])[0]
+    ]
+    return differing, passage
+
+
 class NormalizedCharField(forms.CharField):
     """A form's text field whose value is `normalized`: a textarea sent back unchanged by a
     browser, with CRLF line breaks, is then unchanged."""

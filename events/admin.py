@@ -579,6 +579,7 @@ class MergeAdmin(admin.ModelAdmin):
     """Every merge made, read-only, each with a way to undo it."""
 
     list_display = ["__str__", "merged_at", "merged_by", "undone_at"]
+    list_select_related = ["survivor_person", "survivor_organization", "merged_by"]
     list_filter = ["undone_at"]
     search_fields = ["old_name", "old_slug", "survivor_person__name", "survivor_organization__name"]
     fields = ["old_name", "old_slug", "old_pk", "survivor_person", "survivor_organization", "merged_at", "merged_by",

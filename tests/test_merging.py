@@ -330,3 +330,31 @@ def test_the_merge_action_asks_for_exactly_two(editor, client):
     assert "Choose exactly two people to merge" in text_of(three)
     assert two.status_code == 302
     assert two["Location"] == merge_url(people[1], people[0])
+
+
+def test_a_malformed_or_unknown_id_in_a_merge_address_is_not_found(editor, client):
+    person = make_person("Wang Yi")
+
+    assert client.get(f"/admin/events/person/abc/merge/{person.pk}/").status_code == 404
+    assert client.get(f"/admin/events/person/{person.pk}/merge/99999999999999999999/").status_code == 404
+    assert client.post("/admin/events/merge/abc/undo/").status_code == 404
+    assert client.post("/admin/events/merge/12345/undo/").status_code == 404
+    missing = client.get(f"/admin/events/person/12345/merge/{person.pk}/")
+    assert missing.status_code == 404
+    assert "There is no person with id 12345" in text_of(missing)
+
+
+def test_the_list_of_merges_makes_as_many_queries_for_many_merges_as_for_one(editor, client, django_assert_max_num_queries):
+    def merges_made(count):
+        for number in range(count):
+            merging.merge(make_person(f"Mr Wang {number}"), make_person(f"Wang Yi {number}"), user=editor)
+
+    merges_made(1)
+    with django_assert_max_num_queries(10):
+        one = client.get(reverse("admin:events_merge_changelist"))
+    merges_made(20)
+    with django_assert_max_num_queries(10):
+        many = client.get(reverse("admin:events_merge_changelist"))
+
+    assert "Mr Wang 0 merged into Wang Yi 0" in text_of(one)
+    assert "Mr Wang 19 merged into Wang Yi 19" in text_of(many)

@@ -1,7 +1,10 @@
 """Two records of one person, or one organization, merged into one: every link follows the one
 kept, the old address leads to it, the merge is in both histories, and it can be undone exactly."""
 
+import io
+
 import pytest
+from django.core.management import call_command
 from django.forms.models import model_to_dict
 from django.urls import reverse
 
@@ -29,6 +32,7 @@ from .factories import (
     take_part,
 )
 from .helpers import text_of
+from .test_groups import staff_in
 
 pytestmark = pytest.mark.django_db
 
@@ -358,3 +362,15 @@ def test_the_list_of_merges_makes_as_many_queries_for_many_merges_as_for_one(edi
 
     assert "Mr Wang 0 merged into Wang Yi 0" in text_of(one)
     assert "Mr Wang 19 merged into Wang Yi 19" in text_of(many)
+
+
+def test_a_viewer_may_see_the_merges_but_neither_merge_nor_undo(two_lammys, client):
+    kept, duplicate = two_lammys
+    merge = merging.merge(duplicate, make_person("Mr Lammy"))
+    call_command("create_groups", stdout=io.StringIO())
+    staff_in("viewers", client)
+
+    assert client.get(merge_url(kept, merge.survivor)).status_code == 403
+    assert client.post(reverse("admin:events_merge_undo", args=[merge.pk])).status_code == 403
+    assert client.get(reverse("admin:events_merge_change", args=[merge.pk])).status_code == 200
+    assert not Merge.objects.get().is_undone

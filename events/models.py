@@ -1577,24 +1577,17 @@ class MergeQuerySet(models.QuerySet):
         return self.filter(undone_at__isnull=True)
 
     def survivor_of(self, model, slug):
-        """The record of `model` that the one once at `slug` was merged into, following later
-        merges of that record in turn (at most MAX_TREE_DEPTH of them); None if there is none."""
+        """The record of `model` that the one once at `slug` was merged into, or None. A later merge
+        of that record moves this merge to its own survivor (events/merging.py), so one step is enough."""
         survivor_field = f"survivor_{model._meta.model_name}"
-        for _ in range(MAX_TREE_DEPTH):
-            merge = (
-                self.in_force()
-                .filter(**{"old_slug": slug, f"{survivor_field}__isnull": False})
-                .select_related(survivor_field)
-                .order_by("-merged_at", "-pk")
-                .first()
-            )
-            if merge is None:
-                return None
-            survivor = getattr(merge, survivor_field)
-            if not model.objects.filter(slug=survivor.slug).exclude(pk=survivor.pk).exists():
-                return survivor
-            slug = survivor.slug
-        return None
+        merge = (
+            self.in_force()
+            .filter(old_slug=slug, **{f"{survivor_field}__isnull": False})
+            .select_related(survivor_field)
+            .order_by("-merged_at", "-pk")
+            .first()
+        )
+        return getattr(merge, survivor_field) if merge else None
 
 
 class Merge(models.Model):

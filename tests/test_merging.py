@@ -374,3 +374,17 @@ def test_a_viewer_may_see_the_merges_but_neither_merge_nor_undo(two_lammys, clie
     assert client.post(reverse("admin:events_merge_undo", args=[merge.pk])).status_code == 403
     assert client.get(reverse("admin:events_merge_change", args=[merge.pk])).status_code == 200
     assert not Merge.objects.get().is_undone
+
+
+def test_a_sanctions_old_versions_name_the_one_kept_and_name_the_other_again_after_an_undo(editor, client):
+    kept, duplicate = make_person("David Lammy"), make_person("D. Lammy")
+    sanction = make_sanction(duplicate)
+    sanction.measures = "asset bans"
+    sanction.save()  # keeps the version as loaded, then this one
+    assert set(Sanction.history.values_list("target_person", flat=True)) == {duplicate.pk}
+
+    merge = merging.merge(duplicate, kept)
+    assert set(Sanction.history.values_list("target_person", flat=True)) == {kept.pk}
+
+    merging.undo(merge)
+    assert set(Sanction.history.values_list("target_person", flat=True)) == {duplicate.pk}

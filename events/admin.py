@@ -366,9 +366,10 @@ class HistoryAdmin(ChecksChosenKeys, VersionedAdmin, SimpleHistoryAdmin):
             merged = Merge.objects.in_force().filter(**{f"survivor_{self.model._meta.model_name}": object_id})
             merged = list(merged.values_list("old_pk", flat=True))
         versions = history_manager.filter(**{f"{pk_name}__in": [object_id, *merged]})
-        # As django-simple-history does: the linked records each diff shows, read with the versions.
-        versions = versions.select_related("history_user")._select_related_history_tracked_objs()
-        return versions.order_by("-history_date", "-history_id")
+        # As django-simple-history does: the linked records each diff shows, read with the versions
+        # (named, as select_related() with no names is deprecated).
+        linked = [field.name for field in versions.model.tracked_fields if isinstance(field, models.ForeignKey)]
+        return versions.select_related("history_user", *linked).order_by("-history_date", "-history_id")
 
     def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
         """Labels each version, and compares it with the one before it of the same record (the

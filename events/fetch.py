@@ -119,9 +119,9 @@ def read_limited(response, connection, url, deadline):
         raise FetchError(too_large(url, int(declared)))
     chunks, size = [], 0
     try:
-        while True:
+        while not response.isclosed():  # closed once its whole body is read
             # Each read waits at most for what is left of the whole fetch's time.
-            connection.sock.settimeout(remaining(deadline, url))
+            connection.pinned_socket.settimeout(remaining(deadline, url))
             chunk = response.read1(CHUNK)
             if not chunk:
                 break
@@ -155,14 +155,15 @@ def too_large(url, size=None):
 
 
 class PinnedHTTPConnection(http.client.HTTPConnection):
-    """Connects to `address`, already checked, while naming `host` in the request."""
+    """Connects to `address`, already checked, while naming `host` in the request. Its socket is
+    kept as `pinned_socket` too: http.client lets go of `sock` once a response will close it."""
 
     def __init__(self, host, port, *, address, timeout):
         super().__init__(host, port, timeout=timeout)
         self.address = address
 
     def connect(self):
-        self.sock = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock = self.pinned_socket = socket.create_connection((self.address, self.port), self.timeout)
 
 
 class PinnedHTTPSConnection(http.client.HTTPSConnection):
@@ -174,4 +175,4 @@ class PinnedHTTPSConnection(http.client.HTTPSConnection):
 
     def connect(self):
         sock = socket.create_connection((self.address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        self.sock = self.pinned_socket = self._context.wrap_socket(sock, server_hostname=self.host)

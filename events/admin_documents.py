@@ -11,7 +11,7 @@ import datetime
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -19,6 +19,7 @@ from django.utils.text import slugify
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from . import ingest
+from .admin import is_a_key
 from .dates import ACCEPTED_FORMS, FuzzyDate
 from .fetch import FetchError
 from .models import Source
@@ -177,7 +178,10 @@ def steps(request, model_admin):
         post = request.POST if request.method == "POST" else None
         files = request.FILES if request.method == "POST" else None
     except RequestDataTooBig:
-        problem = "The pasted text is too long to send in a form: save it as a .txt or .html file and upload that."
+        problem = (
+            "What was sent holds more text than a form may carry: upload the document as a .txt or "
+            ".html file, or add it with manage.py add_document. Nothing was saved."
+        )
         return start_again(request, model_admin, problem, status=413)
     if post is not None and "original" in post:
         return review(request, model_admin, post)
@@ -260,7 +264,9 @@ def original_view(model_admin):
     site, where its scripts would run), or downloaded with `?download=1`."""
 
     def view(request, object_id):
-        source = get_object_or_404(Source.objects.select_related("original"), pk=object_id if str(object_id).isdigit() else None)
+        if not is_a_key(Source, object_id):
+            raise Http404
+        source = get_object_or_404(Source.objects.select_related("original"), pk=object_id)
         if not model_admin.has_view_permission(request, source):
             raise PermissionDenied
         original = getattr(source, "original", None)

@@ -431,3 +431,29 @@ def test_the_command_asks_for_a_title_where_the_text_has_none(tmp_path):
     call_command("add_document", str(text), "--yes", "--title", "Envoys agree to talk again", stdout=io.StringIO())
     source = Source.objects.get()
     assert source.title == "Envoys agree to talk again" and source.title_by_archive
+
+
+def test_the_original_of_a_source_that_does_not_exist_is_not_found(client, editor):
+    for key in ("12345", "abc", "9" * 30):
+        assert client.get(f"/admin/events/source/{key}/original/").status_code == 404
+
+
+def test_a_source_refused_as_its_original_is_saved_leaves_nothing_half_saved(monkeypatch):
+    def fail(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(SourceOriginal, "save", fail)
+    with pytest.raises(RuntimeError):
+        ingest.save_document(
+            ingest.Original(b"<p>Words</p>", "text/html", "a.html"),
+            {"title": "Consular fees", "kind": "press_release", "text": "The review will report by the end of the year."},
+        )
+    assert Source.objects.count() == 0
+
+
+def test_a_paste_longer_than_a_form_may_carry_is_refused_with_what_to_do_instead(client, editor, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = client.post(ADD, {"pasted": "The envoys met. " * 200, "kind": "news_article"})
+    assert response.status_code == 413
+    assert "upload the document as a .txt or .html file, or add it with manage.py add_document" in text_of(response)
+    assert Source.objects.count() == 0

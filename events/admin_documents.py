@@ -36,7 +36,12 @@ class DocumentForm(forms.Form):
     """Step one: where the document comes from, one of three ways."""
 
     url = forms.URLField(
-        label="URL", required=False, max_length=500, assume_scheme="https", help_text="The article's address; the server fetches it."
+        label="URL",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"class": "vURLField"}),
+        help_text="The article's address; the server fetches it.",
     )
     upload = forms.FileField(label="File", required=False, help_text="A page saved as .html or .htm, or a .txt file.")
     pasted = forms.CharField(
@@ -70,14 +75,26 @@ class ReviewForm(forms.Form):
     """Step two: what was extracted, for the editor to correct before anything is saved."""
 
     original = forms.CharField(widget=forms.HiddenInput)  # the sha256 of the original held in the session
-    title = forms.CharField(max_length=300)
+    title = forms.CharField(max_length=300, widget=forms.TextInput(attrs={"class": "vTextField"}))
     title_by_archive = forms.BooleanField(
         label="Title written by the archive", required=False, help_text=Source._meta.get_field("title_by_archive").help_text
     )
     kind = forms.ChoiceField(choices=Source.Kind.choices)
-    outlet = forms.CharField(max_length=200, required=False, help_text=Source._meta.get_field("outlet").help_text)
-    author = forms.CharField(max_length=200, required=False, help_text=Source._meta.get_field("author").help_text)
-    url = forms.URLField(label="URL", max_length=500, required=False, assume_scheme="https")
+    outlet = forms.CharField(
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "vTextField"}),
+        help_text=Source._meta.get_field("outlet").help_text,
+    )
+    author = forms.CharField(
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "vTextField"}),
+        help_text=Source._meta.get_field("author").help_text,
+    )
+    url = forms.URLField(
+        label="URL", max_length=500, required=False, assume_scheme="https", widget=forms.URLInput(attrs={"class": "vURLField"})
+    )
     published = forms.CharField(
         label="Published",
         required=False,
@@ -235,7 +252,8 @@ def review(request, model_admin, post):
             model_admin.log_addition(request, source, f"Added from a document: {original.origin}")
             messages.success(request, f"“{source}” was added, with its original kept beside it.")
             return HttpResponseRedirect(ingest.page_after_adding(source))
-    return render_review(request, model_admin, form, original, [], status=400)
+    # Extracted again, not carried in the form: the same bytes give the same paragraphs left out.
+    return render_review(request, model_admin, form, original, ingest.extract(original).removed, status=400)
 
 
 def start_again(request, model_admin, problem, status):

@@ -38,9 +38,11 @@ from .text import normalized
 MINIMUM_WORDS = 30
 # The archive is in English; a text another language is this sure of needs an editor's word.
 LANGUAGE_CERTAINTY = 0.9
-# Share of the three-word phrases of the shorter of two texts found in the longer that makes
-# them nearly the same document (an edited copy, or the same article with its boilerplate).
-NEAR_DUPLICATE_SHARE = 0.8
+# Share of the three-word phrases of the longer of two texts that the shorter has too, from which
+# they are nearly the same document: an edited copy, or the same article with its boilerplate
+# (each seed file, boilerplate and all, shares 68% or more with its source's text). Measured
+# against the longer, so that a text quoting one paragraph of another is not its duplicate.
+NEAR_DUPLICATE_SHARE = 0.6
 
 SUFFIXES = {".html": "text/html", ".htm": "text/html", ".txt": "text/plain"}
 
@@ -311,14 +313,26 @@ class Duplicate:
     reason: str
 
 
+# At most this many sources are compared with a new document, so a check costs the same however
+# large the archive; past it, the editor is told what was not compared and how to look.
+COMPARED_BY_ADDRESS = 200
+COMPARED_BY_TEXT = 20
+
+
 def same_address(url, exclude=None):
-    """The sources whose address is `url` once both are normalised."""
+    """(The sources whose address is `url` once both are normalised, whether more sources than
+    were compared may share its host and last path segment)."""
     if not url:
-        return []
+        return [], False
     wanted = normalized_url(url)
-    host = urlsplit(wanted).hostname or ""
-    candidates = Source.objects.exclude(url="").filter(url__icontains=host).exclude(pk=exclude).only("pk", "slug", "title", "url")
-    return [source for source in candidates[:200] if normalized_url(source.url) == wanted]
+    parts = urlsplit(wanted)
+    candidates = Source.objects.exclude(url="").filter(url__icontains=parts.hostname or "").exclude(pk=exclude)
+    last_segment = parts.path.rsplit("/", 1)[-1]
+    if last_segment:
+        candidates = candidates.filter(url__icontains=last_segment)
+    candidates = list(candidates.only("pk", "slug", "title", "url").order_by("pk")[: COMPARED_BY_ADDRESS + 1])
+    found = [source for source in candidates[:COMPARED_BY_ADDRESS] if normalized_url(source.url) == wanted]
+    return found, len(candidates) > COMPARED_BY_ADDRESS
 
 
 def phrases(text, limit=20000):
@@ -342,43 +356,62 @@ def probes(text, count=5):
 
 
 def nearly_same_text(text, exclude=None):
-    """The sources whose text shares most of its three-word phrases with `text`.
+    """(The sources whose text shares most of its three-word phrases with `text`, each with the
+    share; whether more sources than were compared contain one of the runs compared).
 
     Only sources that contain one of a few runs of `text`'s words are compared, so the cost is
-    bounded by `probes` and the candidates' limit, not by the number of sources.
+    bounded by `probes` and COMPARED_BY_TEXT, not by the number of sources.
     """
     runs = probes(text)
     if not runs:
-        return []
+        return [], False
     condition = Q()
     for run in runs:
         condition |= Q(text__contains=run)
-    candidates = Source.objects.filter(condition).exclude(pk=exclude).only("pk", "slug", "title", "text")[:20]
+    candidates = list(
+        Source.objects.filter(condition).exclude(pk=exclude).only("pk", "slug", "title", "text").order_by("pk")[
+            : COMPARED_BY_TEXT + 1
+        ]
+    )
     mine = phrases(text)
     found = []
-    for source in candidates:
+    for source in candidates[:COMPARED_BY_TEXT]:
         theirs = phrases(source.text)
-        smaller = min(len(mine), len(theirs))
-        share = len(mine & theirs) / smaller if smaller else 0
+        longer = max(len(mine), len(theirs))
+        share = len(mine & theirs) / longer if longer else 0
         if share >= NEAR_DUPLICATE_SHARE:
             found.append((source, share))
-    return found
+    return found, len(candidates) > COMPARED_BY_TEXT
 
 
 def duplicates_of(url, text, exclude=None):
-    """What in the archive this document may already be, each with why."""
-    found = [Duplicate(source, "is already in the archive at the same address") for source in same_address(url, exclude)]
-    for source, share in nearly_same_text(text, exclude):
+    """(What in the archive this document may already be, each with why; what was not compared,
+    in sentences for the editor)."""
+    at_address, more_at_address = same_address(url, exclude)
+    found = [Duplicate(source, "is already in the archive at the same address") for source in at_address]
+    similar, more_similar = nearly_same_text(text, exclude)
+    for source, share in similar:
         if not any(duplicate.source.pk == source.pk for duplicate in found):
-            found.append(Duplicate(source, f"has nearly the same text ({share:.0%} of the shorter text's wording in common)"))
-    return found
+            found.append(Duplicate(source, f"has nearly the same text ({share:.0%} of the longer text's wording in common)"))
+    not_compared = []
+    if more_at_address:
+        not_compared.append(
+            f"More than {COMPARED_BY_ADDRESS} sources have an address like this one; only the first "
+            f"{COMPARED_BY_ADDRESS} were compared with it: search the sources for its address to see them all."
+        )
+    if more_similar:
+        not_compared.append(
+            f"More than {COMPARED_BY_TEXT} sources share passages with this text; only the first "
+            f"{COMPARED_BY_TEXT} were compared with it: search the sources for a sentence of it to see them all."
+        )
+    return found, not_compared
 
 
 def warnings_for(url, text, language=None):
     """What an editor must see, and accept, before this document is saved: duplicates and language."""
-    warnings = [
-        (f"“{duplicate.source.title}” {duplicate.reason}.", duplicate.source) for duplicate in duplicates_of(url, text)
-    ]
+    duplicates, not_compared = duplicates_of(url, text)
+    warnings = [(f"“{duplicate.source.title}” {duplicate.reason}.", duplicate.source) for duplicate in duplicates]
+    warnings += [(sentence, None) for sentence in not_compared]
     language, certainty = language or language_of(text)
     if language != "en" and certainty >= LANGUAGE_CERTAINTY:
         warnings.append(

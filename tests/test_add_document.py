@@ -92,6 +92,13 @@ def test_the_five_seeds_come_out_with_the_opening_paragraph_of_their_source(arch
         assert document.is_english
 
 
+def test_each_seed_added_again_is_flagged_as_nearly_the_same_as_its_source(archive):
+    for source in Source.objects.exclude(seed_file="").order_by("seed_file"):
+        document = ingest.extract(ingest.original_from_path(ROOT / "fixtures" / "seeds" / source.seed_file))
+        duplicates, _ = ingest.duplicates_of("", document.text)
+        assert [duplicate.source for duplicate in duplicates] == [source], source.seed_file
+
+
 # Bad input: a clear message, nothing saved
 
 
@@ -163,7 +170,8 @@ def test_a_different_page_or_query_is_a_different_address():
 
 def test_a_source_at_the_same_address_is_found():
     existing = make_source(title="Talks", url="https://courier.example/world/talks/")
-    [duplicate] = ingest.duplicates_of("http://courier.example/world/talks?utm_campaign=x", "Unrelated words.")
+    [duplicate], not_compared = ingest.duplicates_of("http://courier.example/world/talks?utm_campaign=x", "Unrelated words.")
+    assert not_compared == []
     assert duplicate.source == existing
     assert "same address" in duplicate.reason
 
@@ -173,7 +181,7 @@ def test_a_source_with_nearly_the_same_text_is_found_and_a_different_one_is_not(
     edited = document.text.replace("three-hour", "two-hour").replace("Tuesday", "Wednesday")
     existing = make_source(title="Fisheries", text=edited)
     make_source(title="Other", text=extracted("blog_post.html").text)
-    [duplicate] = ingest.duplicates_of("", document.text)
+    [duplicate], _ = ingest.duplicates_of("", document.text)
     assert duplicate.source == existing
     assert "nearly the same text" in duplicate.reason
 
@@ -182,7 +190,18 @@ def test_a_source_that_quotes_one_sentence_of_the_text_is_not_a_duplicate():
     document = extracted("news_article.html")
     sentence = document.text.split("\n\n")[1]
     make_source(title="Follow-up", text=f"Last week: {sentence} Since then, much has changed in the harbour. " * 1)
-    assert ingest.duplicates_of("", document.text) == []
+    assert ingest.duplicates_of("", document.text) == ([], [])
+
+
+def test_the_editor_is_told_when_more_sources_share_passages_than_were_compared(monkeypatch):
+    monkeypatch.setattr(ingest, "COMPARED_BY_TEXT", 2)
+    document = extracted("news_article.html")
+    sentence = document.text.split("\n\n")[1]
+    for number in range(3):
+        make_source(title=f"Follow-up {number}", text=f"Report {number}: {sentence}")
+    duplicates, [not_compared] = ingest.duplicates_of("", document.text)
+    assert duplicates == []
+    assert "More than 2 sources share passages with this text; only the first 2 were compared" in not_compared
 
 
 # The admin's two steps

@@ -194,6 +194,7 @@ def extract(original):
         extracted = extract_html(original)
     else:
         extracted = Extracted(text=decoded(original.content))
+    refuse_what_is_not_text(extracted.text)
     paragraphs, extracted.removed = without_boilerplate(extracted.text)
     extracted.text = "\n\n".join(paragraphs)
     if len(re.findall(r"\w+", extracted.text)) < MINIMUM_WORDS:
@@ -238,6 +239,15 @@ def extract_html(original):
         url=document.url or (original.origin if original.origin.startswith(("http://", "https://")) else ""),
         published=published,
     )
+
+
+def refuse_what_is_not_text(text):
+    """Binary data read as text comes out as NUL characters (which PostgreSQL cannot store in
+    text) or as U+FFFD, the character that stands for bytes no encoding could read."""
+    if "\x00" in text:
+        raise DocumentError("The document holds NUL characters: it is a binary file, not a page or a text.")
+    if text.count("\ufffd") > max(len(text) // 100, 3):
+        raise DocumentError("Much of the document cannot be read as text in any encoding: is it a binary file?")
 
 
 def decoded(content):

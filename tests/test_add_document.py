@@ -118,6 +118,12 @@ def test_a_text_not_in_utf8_is_refused():
         ingest.extract(original)
 
 
+def test_a_binary_file_under_a_text_name_is_refused():
+    for content, content_type in [(b"<html>" + bytes(range(256)) * 40, "text/html"), (b"words \x00" * 50, "text/plain")]:
+        with pytest.raises(ingest.DocumentError, match="binary file"):
+            ingest.extract(ingest.Original(content=content, content_type=content_type, origin="image.html"))
+
+
 def test_a_file_of_another_kind_is_refused(tmp_path):
     pdf = tmp_path / "report.pdf"
     pdf.write_bytes(b"%PDF-1.4")

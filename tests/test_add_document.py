@@ -5,8 +5,10 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.urls import reverse
+from django.http import HttpResponse
+from django.urls import path, reverse
 
+import diplo.urls
 from events import ingest
 from events.models import Source, SourceOriginal
 from tests.factories import make_source
@@ -255,6 +257,25 @@ def test_an_editor_extracts_reviews_and_saves_a_document_and_nothing_is_saved_be
     assert version.history_user == editor
     assert version.history_change_reason == "Added from a document: news_article.html"
     assert source.original.history.get().history_user == editor
+
+
+def work_on_source(request, slug):
+    return HttpResponse(slug)
+
+
+urlpatterns = [*diplo.urls.urlpatterns, path("sources/<slug:slug>/work/", work_on_source, name="work_on_source")]
+
+
+@pytest.mark.urls("tests.admin_only_urls")
+def test_after_saving_the_editor_goes_to_the_sources_admin_page_where_the_site_has_no_page_to_work_on_it():
+    source = make_source()
+    assert ingest.page_after_adding(source) == f"/admin/events/source/{source.pk}/change/"
+
+
+@pytest.mark.urls("tests.test_add_document")
+def test_after_saving_the_editor_goes_to_work_on_the_document_where_the_site_has_that_page():
+    source = make_source()
+    assert ingest.page_after_adding(source) == f"/sources/{source.slug}/work/"
 
 
 def test_the_original_is_shown_as_text_and_downloaded_byte_for_byte_from_the_sources_page(client, editor):

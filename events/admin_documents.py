@@ -9,6 +9,7 @@ import base64
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
@@ -25,7 +26,9 @@ from .fetch import FetchError
 from .models import Source
 from .text import NormalizedCharField
 
-# Documents held for review in one session; extracting another past this forgets the oldest.
+# Documents held for review in one session (several tabs); extracting another past this forgets
+# the oldest. Their bytes together are also held to one document's limit, since the session is
+# read on every page the editor opens until they are saved.
 HELD_DOCUMENTS = 3
 SESSION_KEY = "documents_for_review"
 # What a multipart form adds around the file it carries: its other fields and boundaries.
@@ -150,7 +153,13 @@ def hold(request, original):
         "origin": original.origin,
         "received_at": original.received_at.isoformat(),
     }
-    request.session[SESSION_KEY] = dict(list(held.items())[-HELD_DOCUMENTS:])
+    kept, size = {}, 0
+    for sha256, document in reversed(list(held.items())[-HELD_DOCUMENTS:]):
+        size += len(document["content"]) * 3 // 4
+        if kept and size > settings.DIPLO_DOCUMENT_MAX_BYTES:
+            break
+        kept[sha256] = document
+    request.session[SESSION_KEY] = dict(reversed(list(kept.items())))
 
 
 def held(request, sha256):

@@ -503,3 +503,15 @@ def test_a_paste_longer_than_a_form_may_carry_is_refused_with_what_to_do_instead
     assert response.status_code == 413
     assert "upload the document as a .txt or .html file, or add it with manage.py add_document" in text_of(response)
     assert Source.objects.count() == 0
+
+
+def test_documents_held_for_review_are_bounded_by_one_documents_size(client, editor, settings):
+    settings.DIPLO_DOCUMENT_MAX_BYTES = 5000
+    first = client.post(ADD, {"upload": upload("blog_post.html"), "kind": "news_article"})  # 2,334 bytes
+    second = client.post(ADD, {"upload": upload("press_release.html"), "kind": "news_article"})  # 1,643 bytes
+    third = client.post(ADD, {"upload": upload("news_article.html"), "kind": "news_article"})  # 2,345 bytes
+    # The newest two fit in 5,000 bytes; the oldest was let go, and saying so is all it can do.
+    assert "no longer held for you" in text_of(client.post(ADD, review_data(first)))
+    assert client.post(ADD, review_data(third)).status_code == 302
+    assert client.post(ADD, review_data(second)).status_code == 302
+    assert Source.objects.count() == 2

@@ -265,6 +265,17 @@ AXES_RESET_ON_SUCCESS = True
 AXES_HANDLER = "diplo.lockout.AccountOnlyResetHandler"
 AXES_LOCKOUT_TEMPLATE = "429.html"
 
+# Adding a document (events/ingest.py). Pages saved from news sites run to a few hundred KB; a
+# file or fetched page past the limit is refused before it is read whole. Uploads and pastes
+# through deploy/nginx.conf are held to its own 2 MB first.
+DIPLO_DOCUMENT_MAX_BYTES = int(os.environ.get("DIPLO_DOCUMENT_MAX_BYTES", str(5 * 1024 * 1024)))
+# Seconds a fetch may take, all of it: connecting, each redirect and reading the body; well
+# under gunicorn's 30 s worker timeout, so a slow site is an editor's message, not a killed worker.
+DIPLO_FETCH_TIMEOUT = float(os.environ.get("DIPLO_FETCH_TIMEOUT", "15"))
+# A fetched address on a private, loopback or link-local network is refused, so that an editor's
+# URL cannot reach the server's own network; tests turn this on to fetch from 127.0.0.1.
+DIPLO_FETCH_ALLOW_PRIVATE = env_flag("DIPLO_FETCH_ALLOW_PRIVATE")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

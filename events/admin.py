@@ -6,6 +6,7 @@ from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, router, transaction
+from django.db.models.functions import Length
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -35,6 +36,7 @@ from .models import (
     Sanction,
     SanctionResponse,
     Source,
+    SourceOriginal,
     SpellingVariant,
     Topic,
 )
@@ -472,11 +474,48 @@ class SourceAdmin(HistoryAdmin):
     fieldsets = [
         (None, {"fields": ["title", "slug", "kind", "outlet", "author", "url"]}),
         fuzzy_fieldset("published", "Published"),
-        (None, {"fields": ["text", "seed_file", "notes"]}),
+        (None, {"fields": ["text", "seed_file", "original_file", "notes"]}),
     ]
+    readonly_fields = ["original_file"]
     inlines = [SourceCitationInline]
 
     published_display = fuzzy_date_column("published")
+
+    def get_urls(self):
+        from django.urls import path
+
+        from .admin_documents import add_document_view, original_view
+
+        wrap = self.admin_site.admin_view
+        return [
+            path("add-document/", wrap(add_document_view(self)), name="events_source_add_document"),
+            path("<path:object_id>/original/", wrap(original_view(self)), name="events_source_original"),
+            *super().get_urls(),
+        ]
+
+    def document_limit(self):
+        from django.conf import settings
+
+        return settings.DIPLO_DOCUMENT_MAX_BYTES
+
+    @admin.display(description="original")
+    def original_file(self, source):
+        kept = SourceOriginal.objects.filter(source=source.pk).defer("content").annotate(size=Length("content"))
+        original = kept.first() if source.pk else None
+        if original is None:
+            return "None kept in the archive: a seed document's file is named above." if source.seed_file else "None kept."
+        link = reverse("admin:events_source_original", args=[source.pk])
+        return format_html(
+            '<a href="{}">View as text</a> · <a href="{}?download=1">Download</a> — {}, {} bytes, from {}, '
+            "received {}; SHA-256 {}",
+            link,
+            link,
+            original.content_type,
+            f"{original.size:,}",
+            original.origin,
+            date_format(localtime(original.received_at), "j F Y, H:i"),
+            original.sha256,
+        )
 
 
 class MergeableAdmin(HistoryAdmin):

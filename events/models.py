@@ -461,6 +461,33 @@ class Source(VersionedModel):
             )
 
 
+class SourceOriginal(models.Model):
+    """The file a source added by an editor was taken from, byte for byte, beside its cleaned text.
+
+    The five seed documents are kept as files (Source.seed_file); a document added later has its
+    original here, in the database, so that every server sees it and a backup keeps it. It is
+    never changed once saved: a correction goes into the source's text and notes.
+    """
+
+    source = models.OneToOneField(Source, on_delete=models.CASCADE, related_name="original")
+    content = models.BinaryField(help_text="The file or the fetched page exactly as received.")
+    content_type = models.CharField(max_length=100, help_text="As the server sent it, or as the file's name says.")
+    sha256 = models.CharField("SHA-256", max_length=64, help_text="Of the content, to tell two copies apart.")
+    origin = models.CharField(
+        max_length=500, help_text="The address it was fetched from, the uploaded file's name, or “pasted”."
+    )
+    received_at = models.DateTimeField(help_text="When it was fetched, uploaded or pasted.")
+
+    # The bytes themselves stay out of the history: they never change, and the sha256 names them.
+    history = History(excluded_fields=["content"])
+
+    class Meta:
+        verbose_name = "original of a source"
+
+    def __str__(self):
+        return f"Original of {self.source} ({self.origin})"
+
+
 class Organization(VersionedModel):
     class Kind(models.TextChoices):
         GOVERNMENT = "government", "Government"

@@ -326,7 +326,9 @@ class OrganizationQuerySet(ActorQuerySet):
 
     def for_detail(self, limit):
         """What the organization page shows beside its events; each long list cut to its first `limit` + 1."""
-        public_sanctions = Sanction.objects.published().select_related("target_person", "target_organization")
+        public_sanctions = (
+            Sanction.objects.published().select_related("target_person", "target_organization").with_status_log()
+        )
         by_date = models.F("announced_earliest").asc(nulls_last=True), "pk"
         return self.select_related("parent").prefetch_related(
             models.Prefetch("aliases", queryset=Alias.objects.order_by("name", "pk")),
@@ -369,6 +371,7 @@ class PersonQuerySet(ActorQuerySet):
                 "sanctions",
                 queryset=Sanction.objects.published()
                 .select_related("imposed_by")
+                .with_status_log()
                 .order_by(models.F("announced_earliest").asc(nulls_last=True), "pk"),
                 to_attr="public_sanctions",
             ),
@@ -1044,9 +1047,15 @@ class SanctionQuerySet(models.QuerySet):
         return self.filter(is_published=True)
 
     def for_list(self):
-        return self.select_related("imposed_by", "target_person", "target_organization").order_by(
-            models.F("announced_earliest").asc(nulls_last=True), "pk"
+        return (
+            self.select_related("imposed_by", "target_person", "target_organization")
+            .with_status_log()
+            .order_by(models.F("announced_earliest").asc(nulls_last=True), "pk")
         )
+
+    def with_status_log(self):
+        """With each one's status log, which says its status and as of when (one query for them all)."""
+        return self.prefetch_related(models.Prefetch("status_log", queryset=StatusChange.objects.order_by("pk")))
 
     def targeting(self, people=(), organizations=()):
         return self.filter(Q(target_person__in=people) | Q(target_organization__in=organizations))
@@ -1075,6 +1084,7 @@ class SanctionQuerySet(models.QuerySet):
                 to_attr="public_responses",
             ),
             models.Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("pk")),
+            models.Prefetch("status_log", queryset=StatusChange.objects.select_related("citation__source")),
             ClaimBasis.with_quotes(),
         )
 
@@ -1228,6 +1238,16 @@ class StatusChange(models.Model):
     @property
     def resulting_status(self):
         return self.RESULTING_STATUS[self.change]
+
+    @property
+    def when(self):
+        """Its date in words, to follow "as of" or a change: "2021", "26 March 2021", "a date not
+        known (by 31 December 2021)"."""
+        date = self.date
+        if date.is_known:
+            return str(date)
+        known = str(date).removeprefix("Date unknown")
+        return f"a date not known{known}"
 
     @staticmethod
     def in_order(entries):

@@ -265,6 +265,8 @@ def chips(filterset, request):
         if value in EMPTY_VALUES:
             continue
         choices = filterset.filters[name].extra.get("choices")
+        if callable(choices):  # the countries
+            choices = choices()
         if choices:
             # The choice's own label: the menu's may carry a count, or a topic's indent.
             text = str(dict(choices).get(value, value)).strip("\u2003 ")

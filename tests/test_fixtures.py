@@ -596,8 +596,9 @@ def test_no_travel_freeze_is_recorded_against_an_organisation(archive):
 def test_the_joint_statement_on_officials_is_not_cited_for_the_sanctioned_organisation(archive):
     organisation = Sanction.objects.get(target_organization__slug="unnamed-state-run-organisation-in-xinjiang")
     assert not any("those officials" in quote for quote in cited_quotes(organisation))
-    # So nothing says whether it is still in force.
-    assert organisation.status == Sanction.Status.UNKNOWN
+    # So nothing says whether it is still in force: its log holds only that it was imposed, on a
+    # date not known, and its status is "active" only as of that.
+    assert [(entry.change, entry.date.is_known) for entry in organisation.status_log.all()] == [("imposed", False)]
     for official in Sanction.objects.filter(imposing_country="GB", target_person__isnull=False):
         assert any("those officials responsible for the genocide" in quote for quote in cited_quotes(official))
         assert official.status == Sanction.Status.ACTIVE

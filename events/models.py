@@ -1221,6 +1221,7 @@ class StatusChange(models.Model):
     citation = models.ForeignKey(
         "Citation",
         null=True,
+        blank=True,  # in the database only: clean() asks for one, with a message that says why
         on_delete=models.PROTECT,
         related_name="status_changes",
         help_text="The quote, cited for this sanction, that says so. A new sanction: add the quote "

@@ -649,7 +649,7 @@ class Generator:
 
     def write_sanctions(self):
         rng = self.random("sanction citations")
-        first_pk, citation_pk = next_pk(Sanction), next_pk(Citation)
+        first_pk, citation_pk, status_change_pk = next_pk(Sanction), next_pk(Citation), next_pk(StatusChange)
         organization_pk = self.first_organization_pk
         sanctions, citations, responses, status_log = [], [], [], []
         for number, plan in enumerate(self.sanction_plans):
@@ -689,9 +689,10 @@ class Generator:
                 )
                 if change is not None:
                     status_log.append(
-                        StatusChange(sanction_id=first_pk + number, change=change, citation_id=citation_pk,
-                                     **date.as_fields("date"))
+                        StatusChange(pk=status_change_pk, sanction_id=first_pk + number, change=change,
+                                     citation_id=citation_pk, **date.as_fields("date"))
                     )
+                    status_change_pk += 1
                 citation_pk += 1
         with transaction.atomic():
             Sanction.objects.bulk_create(sanctions, batch_size=self.batch_size)

@@ -303,3 +303,21 @@ def test_a_fixture_sanction_page_shows_its_log(archive, client):
 
     assert status_line(response).startswith("Active, as of 2021 (imposed)")
     assert timeline(response) == ["Imposed: 2021"]
+
+
+@pytest.mark.parametrize("chosen", ["abc", "99999999999999999999", "-1", "0"])
+def test_a_forged_quote_for_an_entry_is_refused_with_a_message_not_a_server_error(editor, client, chosen):
+    sanction = make_sanction(make_person())
+    url = reverse("admin:events_sanction_change", args=[sanction.pk])
+    data = form_data(client.get(url)) | {
+        "status_log-TOTAL_FORMS": "2",
+        "status_log-1-change": "lifted",
+        "status_log-1-date_precision": "unknown",
+        "status_log-1-citation": chosen,
+    }
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in admin_log(response).errors[1]["citation"][0]
+    assert sanction.status_log.count() == 1

@@ -205,6 +205,10 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
+# Countries are django-countries' ISO 3166-1 list (events.models.country_choices); the European
+# Union is not a country in it, but imposes sanctions and takes part in events as one party.
+COUNTRIES_OVERRIDE = {"EU": "European Union"}
+
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -38,6 +38,7 @@ from .models import (
     Source,
     SourceOriginal,
     SpellingVariant,
+    StatusChange,
     Topic,
 )
 from .text import NormalizedTextField
@@ -265,6 +266,21 @@ class SanctionResponseInline(ChecksChosenKeys, admin.TabularInline):
     autocomplete_fields = ["answers_sanction", "answers_event"]
     verbose_name = "what this sanction answers"
     verbose_name_plural = "what this sanction answers (a sanction or an event, each on its own row)"
+
+
+class StatusChangeInline(admin.TabularInline):
+    """The sanction's status log. Its quotes are the sanction's own citations: the menu offers those
+    saved already, and the entry's clean() refuses any other."""
+
+    model = StatusChange
+    extra = 0
+    fields = ["change", *column_names("date"), "citation"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        cited = Citation.objects.filter(sanction=obj) if obj is not None else Citation.objects.none()
+        formset.form.base_fields["citation"].queryset = cited.select_related("source")
+        return formset
 
 
 class ClaimBasisForm(forms.ModelForm):
@@ -766,6 +782,7 @@ class EventAdmin(HistoryAdmin):
 class SanctionAdmin(HistoryAdmin):
     list_display = ["__str__", "imposing_country", "status", "announced_display", "is_published"]
     list_filter = ["imposing_country", "status", "announced_precision", "is_published"]
+    readonly_fields = ["status"]
     search_fields = [
         "target_person__name",
         "target_person__aliases__name",
@@ -779,10 +796,9 @@ class SanctionAdmin(HistoryAdmin):
         (None, {"fields": ["imposing_country", "imposed_by", "target_person", "target_organization"]}),
         (None, {"fields": ["regime", "measures", "reason", "status", "is_published"]}),
         fuzzy_fieldset("announced", "Announced"),
-        fuzzy_fieldset("lifted", "Lifted"),
         (None, {"fields": ["announced_in"]}),
     ]
-    inlines = [SanctionResponseInline, CitationInline, ClaimBasisInline]
+    inlines = [SanctionResponseInline, CitationInline, StatusChangeInline, ClaimBasisInline]
 
     announced_display = fuzzy_date_column("announced")
 

@@ -15,7 +15,7 @@ from diplo.views import BadAddress
 
 from . import addresses, caching, names, paging, search
 from .dates import FuzzyDate, describe_range
-from .models import Country, Event, Organization, Person, Sanction
+from .models import Event, Organization, Person, Sanction, country_choices, country_name
 from .names import PREFIX_LETTERS, typed_words
 from .paging import NEWEST, OLDEST, topic_tree
 
@@ -265,6 +265,8 @@ def chips(filterset, request):
         if value in EMPTY_VALUES:
             continue
         choices = filterset.filters[name].extra.get("choices")
+        if callable(choices):  # the countries
+            choices = choices()
         if choices:
             # The choice's own label: the menu's may carry a count, or a topic's indent.
             text = str(dict(choices).get(value, value)).strip("\u2003 ")
@@ -319,6 +321,11 @@ class FilterForm(forms.Form):
 SORTS = [(NEWEST, "Newest first"), (OLDEST, "Oldest first")]
 # ?date=unknown: only the events of which nothing is known of the date, which a date range leaves out.
 UNKNOWN_DATE = "unknown"
+
+COUNTRIES_LEFT_OUT = (
+    "Lists the countries with events among those the other filters leave; any other ISO country "
+    "code can be asked for in the address (?country=FR)."
+)
 
 
 class EventFilterForm(FilterForm):
@@ -378,7 +385,7 @@ class EventFilter(django_filters.FilterSet):
     )
     country = django_filters.ChoiceFilter(
         label="Country",
-        choices=Country.choices,
+        choices=country_choices,
         method="filter_country",
         empty_label="Any country",
         error_messages={"invalid_choice": "“%(value)s” is not a country this archive records."},
@@ -457,7 +464,7 @@ class EventFilter(django_filters.FilterSet):
             counts, _ = paging.topic_event_counts()
             found["topic"] = {topic.slug: paging.bounded(counts.get(topic.pk, (0, 0))[0]) for topic in self.topics}
         events = {facet: all_of(self.queryset, others[facet]) for facet in self.FACETS if facet not in found}
-        choices = {"kind": Event.Kind.values, "country": Country.values, "topic": [topic.slug for topic in self.topics]}
+        choices = {"kind": Event.Kind.values, "country": [code for code, _ in country_choices()], "topic": [topic.slug for topic in self.topics]}
         tree = {
             topic.slug: [below.pk for below in topic.with_descendants(among=self.topics)] for topic in self.topics
         }
@@ -475,12 +482,22 @@ class EventFilter(django_filters.FilterSet):
                 (value, f"{label} ({counts[facet][value]})" if counts.get(facet, {}).get(value) else label)
                 for value, label in field.choices
                 if value != ""  # the "Any ..." choice, which the field puts first itself
+                and not (facet == "country" and self.leaves_out_country(value, counts.get(facet)))
             ]
+        if any(self.leaves_out_country(code, counts.get("country")) for code, _ in country_choices()):
+            self.form.fields["country"].help_text = self.form["country"].help_text = COUNTRIES_LEFT_OUT
         if any(count is None for facet in self.FACETS for count in counts.get(facet, {}).values()):
             self.facet_note = paging.facet_sample_note()
             first = next(name for name in self.form.fields if name in self.FACETS)
             # The bound field copied its field's help text when the form was first read.
             self.form.fields[first].help_text = self.form[first].help_text = self.facet_note
+
+    def leaves_out_country(self, code, counts):
+        """Whether the country menu leaves `code` out: a country the counts prove gives no event here
+        (not the chosen one). Of some 250 countries the archive names a few; a menu of every one
+        would bury them."""
+        count = counts.get(code) if counts is not None else None
+        return count is not None and count.number == 0 and not count.more and code != self.form.cleaned_data.get("country")
 
     def chosen_topic(self):
         slug = self.form.cleaned_data.get("topic")
@@ -549,7 +566,7 @@ class EventFilter(django_filters.FilterSet):
         if data.get("kind"):
             phrases.append(f"of the kind “{Event.Kind(data['kind']).label}”")
         if data.get("country"):
-            phrases.append(f"in or involving {Country(data['country']).label}")
+            phrases.append(f"in or involving {country_name(data['country'])}")
         if self.has_date_range():
             phrases.append(describe_range(*self.date_range_ends()))
         if data.get("date") == UNKNOWN_DATE:
@@ -562,7 +579,7 @@ class EventFilter(django_filters.FilterSet):
 class SanctionFilter(django_filters.FilterSet):
     imposing_country = django_filters.ChoiceFilter(
         label="Imposed by",
-        choices=Country.choices,
+        choices=country_choices,
         empty_label="Any country",
         error_messages={"invalid_choice": "“%(value)s” is not a country this archive records."},
     )
@@ -607,7 +624,7 @@ class SanctionFilter(django_filters.FilterSet):
         data = self.form.cleaned_data
         phrases = []
         if data.get("imposing_country"):
-            phrases.append(f"imposed by {Country(data['imposing_country']).label}")
+            phrases.append(f"imposed by {country_name(data['imposing_country'])}")
         if data.get("target"):
             phrases.append(actor_phrase("on", data["target"]))
         if data.get("status"):

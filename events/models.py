@@ -10,6 +10,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils.text import get_text_list
+from django_countries import countries
 
 from . import search
 from .dates import (
@@ -33,19 +34,19 @@ from .text import (
 )
 
 
-class Country(models.TextChoices):
-    # ISO 3166-1 alpha-2 codes of the countries and territories the archive names.
-    # EU is the code ISO reserves for the European Union, which acts here as one party.
-    CA = "CA", "Canada"
-    CN = "CN", "China"
-    DE = "DE", "Germany"
-    EU = "EU", "European Union"
-    GB = "GB", "United Kingdom"
-    HK = "HK", "Hong Kong"
-    RU = "RU", "Russia"
-    TW = "TW", "Taiwan"
-    UA = "UA", "Ukraine"
-    US = "US", "United States"
+def country_choices():
+    """Every ISO 3166-1 country, by its alpha-2 code, and the European Union, which acts here as one
+    party (code EU, which ISO reserves for it; added by COUNTRIES_OVERRIDE in the settings).
+
+    A callable, so that migrations name it instead of copying 250 names: choices live in Python,
+    not in the database, and a change to them rebuilds no table.
+    """
+    return list(countries)
+
+
+def country_name(code):
+    """The country's name in words ("United Kingdom"), or the code itself if it is none."""
+    return countries.name(code) or code
 
 
 OUTSIDE_FIELDS_HELP = (
@@ -328,7 +329,9 @@ class OrganizationQuerySet(ActorQuerySet):
 
     def for_detail(self, limit):
         """What the organization page shows beside its events; each long list cut to its first `limit` + 1."""
-        public_sanctions = Sanction.objects.published().select_related("target_person", "target_organization")
+        public_sanctions = (
+            Sanction.objects.published().select_related("target_person", "target_organization").with_status_log()
+        )
         by_date = models.F("announced_earliest").asc(nulls_last=True), "pk"
         return self.select_related("parent").prefetch_related(
             models.Prefetch("aliases", queryset=Alias.objects.order_by("name", "pk")),
@@ -371,6 +374,7 @@ class PersonQuerySet(ActorQuerySet):
                 "sanctions",
                 queryset=Sanction.objects.published()
                 .select_related("imposed_by")
+                .with_status_log()
                 .order_by(models.F("announced_earliest").asc(nulls_last=True), "pk"),
                 to_attr="public_sanctions",
             ),
@@ -505,7 +509,7 @@ class Organization(VersionedModel):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=120, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    country = models.CharField(max_length=2, choices=Country.choices, blank=True)
+    country = models.CharField(max_length=2, choices=country_choices, blank=True)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     description = models.TextField(blank=True)
     outside_fields = models.JSONField(default=list, blank=True, help_text=OUTSIDE_FIELDS_HELP)
@@ -542,7 +546,7 @@ class Person(VersionedModel):
     honorific = models.CharField(max_length=50, blank=True, help_text="Sir, Lord, Baroness, ...")
     native_name = models.CharField(max_length=200, blank=True, help_text="The name in its own script: 习近平.")
     native_name_language = models.CharField(max_length=20, blank=True, help_text="A BCP 47 tag: zh-Hans.")
-    country = models.CharField(max_length=2, choices=Country.choices, blank=True)
+    country = models.CharField(max_length=2, choices=country_choices, blank=True)
     description = models.CharField(max_length=300, blank=True)
     outside_fields = models.JSONField(default=list, blank=True, help_text=OUTSIDE_FIELDS_HELP)
     is_placeholder = models.BooleanField("placeholder", default=False, help_text=PLACEHOLDER_HELP)
@@ -944,7 +948,7 @@ class Event(VersionedModel):
     date = FuzzyDateField("Date")
     place = models.CharField(max_length=200, blank=True, help_text="Blank where the documents do not say.")
     country = models.CharField(
-        max_length=2, choices=Country.choices, blank=True, help_text="Where it took place, if the documents say."
+        max_length=2, choices=country_choices, blank=True, help_text="Where it took place, if the documents say."
     )
     summary = models.TextField(help_text="What happened, in words the citations support.")
     topics = models.ManyToManyField(Topic, blank=True, related_name="events")
@@ -1073,9 +1077,15 @@ class SanctionQuerySet(models.QuerySet):
         return self.filter(is_published=True)
 
     def for_list(self):
-        return self.select_related("imposed_by", "target_person", "target_organization").order_by(
-            models.F("announced_earliest").asc(nulls_last=True), "pk"
+        return (
+            self.select_related("imposed_by", "target_person", "target_organization")
+            .with_status_log()
+            .order_by(models.F("announced_earliest").asc(nulls_last=True), "pk")
         )
+
+    def with_status_log(self):
+        """With each one's status log, which says its status and as of when (one query for them all)."""
+        return self.prefetch_related(models.Prefetch("status_log", queryset=StatusChange.objects.order_by("pk")))
 
     def targeting(self, people=(), organizations=()):
         return self.filter(Q(target_person__in=people) | Q(target_organization__in=organizations))
@@ -1104,6 +1114,7 @@ class SanctionQuerySet(models.QuerySet):
                 to_attr="public_responses",
             ),
             models.Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("pk")),
+            models.Prefetch("status_log", queryset=StatusChange.objects.select_related("citation__source")),
             ClaimBasis.with_quotes(),
         )
 
@@ -1120,7 +1131,7 @@ class Sanction(VersionedModel):
         SUSPENDED = "suspended", "Suspended"
         UNKNOWN = "unknown", "Unknown"
 
-    imposing_country = models.CharField(max_length=2, choices=Country.choices)
+    imposing_country = models.CharField(max_length=2, choices=country_choices)
     imposed_by = models.ForeignKey(
         Organization,
         null=True,
@@ -1138,9 +1149,14 @@ class Sanction(VersionedModel):
     regime = models.CharField(max_length=200, blank=True, help_text="The regime or legal basis, if given.")
     measures = models.CharField(max_length=300, blank=True, help_text="In the documents' words: 'asset bans'.")
     reason = models.TextField(blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.UNKNOWN)
+    status = models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        default=Status.UNKNOWN,
+        editable=False,
+        help_text="The latest entry of its status log says it (refresh_status); kept here for the list's filter.",
+    )
     announced = FuzzyDateField("Announced")
-    lifted = FuzzyDateField("Lifted")
     announced_in = models.ForeignKey(
         Event, null=True, blank=True, on_delete=models.PROTECT, related_name="sanctions"
     )
@@ -1169,16 +1185,139 @@ class Sanction(VersionedModel):
 
     def clean(self):
         clean_fuzzy_dates(self)
-        errors = order_errors(
-            self, "announced", "lifted", f"A sanction cannot be lifted before it was announced ({self.announced})."
-        )
-        if errors:
-            raise ValidationError(errors)
+
+    def status_log_in_order(self):
+        """Its status log (`status_log`, prefetched or not) in date order: see StatusChange.in_order."""
+        return StatusChange.in_order(self.status_log.all())
+
+    @property
+    def latest_status_change(self):
+        """The entry of its log that says its current status, or None for a log that is empty."""
+        log = self.status_log_in_order()
+        return log[-1] if log else None
+
+    def save(self, *args, **kwargs):
+        # Whatever a form or a revert holds, the status is what the log says.
+        if self.pk is not None:
+            self.status = self.status_from_log()
+        super().save(*args, **kwargs)
+
+    def status_from_log(self):
+        """The status the latest entry of its stored log says: unknown for an empty log."""
+        log = StatusChange.in_order(StatusChange.objects.filter(sanction_id=self.pk))
+        return log[-1].resulting_status if log else self.Status.UNKNOWN
+
+    def refresh_status(self):
+        """Stores the status its log says. Written with update(), not save(): the status is not
+        the editors' to type, so no form holds a stale copy of it, and its change is not a new
+        version of the record."""
+        self.status = self.status_from_log()
+        Sanction.objects.filter(pk=self.pk).update(status=self.status)
 
     @property
     def numbered(self):
         """Its name with its number, told apart from others on the same target."""
         return f"{self} (no. {self.pk})"
+
+
+class StatusChange(models.Model):
+    """One entry of a sanction's status log: it was imposed, extended, suspended or lifted, on a
+    date as precise as the documents give it, as a quote cited for the sanction says.
+
+    The sanction's current status is its latest entry's (Sanction.refresh_status, run whenever an
+    entry is saved or deleted); a sanction with no entry has an unknown status.
+    """
+
+    class Change(models.TextChoices):
+        IMPOSED = "imposed", "Imposed"
+        EXTENDED = "extended", "Extended"
+        SUSPENDED = "suspended", "Suspended"
+        LIFTED = "lifted", "Lifted"
+
+    # The status each change leaves the sanction in.
+    RESULTING_STATUS = {
+        Change.IMPOSED: Sanction.Status.ACTIVE,
+        Change.EXTENDED: Sanction.Status.ACTIVE,
+        Change.SUSPENDED: Sanction.Status.SUSPENDED,
+        Change.LIFTED: Sanction.Status.LIFTED,
+    }
+
+    sanction = models.ForeignKey(Sanction, on_delete=models.CASCADE, related_name="status_log")
+    change = models.CharField(max_length=10, choices=Change.choices)
+    date = FuzzyDateField("Date")
+    # PROTECT: deleting the quote would leave the entry unbacked without a word on the admin's page.
+    # Null only for entries carried over from the status field the log replaced (migration
+    # *_sanction_status_log), on a sanction that cited no quote; clean() asks every form for one.
+    citation = models.ForeignKey(
+        "Citation",
+        null=True,
+        blank=True,  # in the database only: clean() asks for one, with a message that says why
+        on_delete=models.PROTECT,
+        related_name="status_changes",
+        help_text="The quote, cited for this sanction, that says so. A new sanction: add the quote "
+        "under Citations and save, then choose it here.",
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = "status change"
+        verbose_name_plural = "status log (imposed, extended, suspended, lifted; each with the quote that says so)"
+
+    def __str__(self):
+        return f"{self.get_change_display()}: {self.date}"
+
+    @property
+    def resulting_status(self):
+        return self.RESULTING_STATUS[self.change]
+
+    @property
+    def when(self):
+        """Its date in words, to follow "as of" or a change: "2021", "26 March 2021", "a date not
+        known (by 31 December 2021)"."""
+        date = self.date
+        if date.is_known:
+            return str(date)
+        known = str(date).removeprefix("Date unknown")
+        return f"a date not known{known}"
+
+    @staticmethod
+    def in_order(entries):
+        """`entries` (one sanction's) in date order, by the first day each may be, or else its last.
+        An entry of unknown date stands where it was recorded: just after the entry recorded before
+        it, so a log carried over as "imposed (date unknown), lifted 2023" still ends lifted, and
+        "imposed 2021" followed by "lifted (date unknown)" ends lifted too."""
+        placed, place = [], datetime.date.min
+        for entry in sorted(entries, key=lambda entry: entry.pk or 0):
+            place = entry.date_earliest or entry.date_latest or place
+            placed.append((place, entry.pk or 0, entry))
+        return [entry for *_, entry in sorted(placed, key=lambda row: row[:2])]
+
+    def clean(self):
+        clean_fuzzy_dates(self)
+        errors = {}
+        if self.citation_id is None:
+            errors["citation"] = "Choose the quote that says so: each entry of the log is backed by one."
+        elif self.sanction_id is not None and self.citation.sanction_id != self.sanction_id:
+            errors["citation"] = "Choose a quote cited for this sanction (its citations are listed on its page)."
+        sanction = self.sanction if self.sanction_id else None
+        if sanction is not None and sanction.announced.earliest and self.date.latest:
+            if self.date.latest < sanction.announced.earliest:
+                column = "date_earliest" if self.date.earliest else "date_latest"
+                errors[column] = f"A sanction's status cannot change before it was announced ({sanction.announced})."
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic(using=router.db_for_write(type(self), instance=self)):
+            super().save(*args, **kwargs)
+            self.sanction.refresh_status()
+
+    def delete(self, *args, **kwargs):
+        sanction = self.sanction
+        with transaction.atomic(using=router.db_for_write(type(self), instance=self)):
+            deleted = super().delete(*args, **kwargs)
+            sanction.refresh_status()
+        return deleted
 
 
 class SanctionResponse(models.Model):

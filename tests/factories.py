@@ -22,6 +22,7 @@ from events.models import (
     Sanction,
     SanctionResponse,
     Source,
+    StatusChange,
     Topic,
 )
 
@@ -98,15 +99,37 @@ def cite(record, quote, source=None):
     return Citation.objects.create(source=source, quote=quote, **{key: record})
 
 
-def make_sanction(target, *, imposing_country="CN", announced="2021-03-26", answers=(), **fields):
-    """A sanction on `target`, answering each sanction or event in `answers` (one, or a list)."""
+# The status log a made sanction gets for the status asked for: (change, on the announced date or not).
+LOG_FOR_STATUS = {
+    Sanction.Status.ACTIVE: [(StatusChange.Change.IMPOSED, True)],
+    Sanction.Status.LIFTED: [(StatusChange.Change.IMPOSED, True), (StatusChange.Change.LIFTED, False)],
+    Sanction.Status.SUSPENDED: [(StatusChange.Change.IMPOSED, True), (StatusChange.Change.SUSPENDED, False)],
+    Sanction.Status.UNKNOWN: [],
+}
+
+
+def make_sanction(
+    target, *, imposing_country="CN", announced="2021-03-26", answers=(), status=Sanction.Status.ACTIVE, **fields
+):
+    """A sanction on `target`, answering each sanction or event in `answers` (one, or a list), with a
+    status log that gives it `status`: imposed on the day announced, then lifted or suspended on a
+    date not known."""
     key = "target_person" if isinstance(target, Person) else "target_organization"
-    fields.setdefault("status", Sanction.Status.ACTIVE)
     date = FuzzyDate.parse(announced).as_fields("announced")
     sanction = Sanction.objects.create(imposing_country=imposing_country, **{key: target}, **date, **fields)
+    for change, on_announcement in LOG_FOR_STATUS[status]:
+        record_status(sanction, change, announced if on_announcement else None)
     for answered in answers if isinstance(answers, (list, tuple)) else [answers]:
         answer(sanction, answered)
     return sanction
+
+
+def record_status(sanction, change, date=None, *, quote=None, citation=None):
+    """An entry of `sanction`'s status log, backed by `citation` or a new one of `quote`."""
+    citation = citation or cite(sanction, quote or f"The sanction was {change} as reported ({next(_numbers)}).")
+    return StatusChange.objects.create(
+        sanction=sanction, change=change, citation=citation, **FuzzyDate.parse(date).as_fields("date")
+    )
 
 
 def answer(sanction, answered):

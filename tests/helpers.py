@@ -116,6 +116,10 @@ def public_pages():
         ("person with claims", Person.objects.filter(offices__claim_bases__isnull=False).first().get_absolute_url(), 200),
         ("source with inferences", Source.objects.filter(citations__claim_bases__isnull=False).first().get_absolute_url(), 200),
         ("people not named", "/people/?unnamed=1", 200),
+        # Every ISO country and the EU (issue 12), and the sanction's status log.
+        ("timeline in a country the archive has no events in", "/?country=FR", 200),
+        ("sanctions imposed by the EU", "/sanctions/?imposing_country=EU", 200),
+        ("sanction with its status log", Sanction.objects.exclude(status_log=None).first().get_absolute_url(), 200),
     ]
 
 

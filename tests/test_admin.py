@@ -105,11 +105,10 @@ def test_a_sanction_with_two_targets_is_refused_in_the_admin_with_a_message(arch
         "imposing_country": "CN",
         "target_person": str(person.pk),
         "target_organization": str(organization.pk),
-        "status": "active",
         "is_published": "on",
         "announced_precision": "unknown",
-        "lifted_precision": "unknown",
     } | inline_management("citations", 0) | inline_management("responses", 0) | inline_management("claim_bases", 0)
+    data |= inline_management("status_log", 0)
     count = Sanction.objects.count()
     response = client.post(reverse("admin:events_sanction_add"), data)
     assert response.status_code == 200

@@ -136,8 +136,8 @@ def test_a_fuzzy_date_is_not_a_column_but_its_three_columns_are():
     assert isinstance(Sanction.announced, FuzzyDateField)
     with pytest.raises(FieldDoesNotExist):
         Sanction._meta.get_field("announced")
-    columns = [Sanction._meta.get_field(name) for name in ("lifted_precision", "lifted_earliest", "lifted_latest")]
-    assert [column.verbose_name for column in columns] == ["Lifted precision", "Lifted: earliest", "Lifted: latest"]
+    columns = [Sanction._meta.get_field(name) for name in ("announced_precision", "announced_earliest", "announced_latest")]
+    assert [column.verbose_name for column in columns] == ["Announced precision", "Announced: earliest", "Announced: latest"]
 
 
 def test_cleaning_fills_in_each_dates_missing_bound():
@@ -149,7 +149,7 @@ def test_cleaning_fills_in_each_dates_missing_bound():
 
 
 def test_cleaning_reports_an_error_against_the_column_of_the_date_it_is_in():
-    sanction = Sanction(**FuzzyDate.parse("2021").as_fields("announced"), lifted_precision=Precision.DAY)
+    office = Office(**FuzzyDate.parse("2021").as_fields("start"), end_precision=Precision.DAY)
     with pytest.raises(ValidationError) as raised:
-        sanction.clean()
-    assert raised.value.message_dict == {"lifted_earliest": ["A date known to the day needs its earliest day."]}
+        office.clean()
+    assert raised.value.message_dict == {"end_earliest": ["A date known to the day needs its earliest day."]}

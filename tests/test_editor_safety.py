@@ -16,7 +16,14 @@ from django.urls import reverse
 
 from events import caching, models, paging
 from events.dates import FuzzyDate
-from events.models import MAX_TREE_DEPTH, SanctionResponse, Source, Topic
+from events.models import (
+    MAX_TREE_DEPTH,
+    Sanction,
+    SanctionResponse,
+    Source,
+    StatusChange,
+    Topic,
+)
 
 from .factories import (
     answer,
@@ -249,9 +256,13 @@ def test_an_office_whose_end_may_be_the_day_it_starts_is_accepted():
 
 
 def test_a_sanction_lifted_before_it_was_announced_is_refused_beside_its_lifted_date():
-    sanction = make_sanction(make_person(), announced="2021-03-26", **FuzzyDate.parse("2020").as_fields("lifted"))
-    assert validation_messages(sanction, "lifted_earliest") == [
-        "A sanction cannot be lifted before it was announced (26 March 2021)."
+    sanction = make_sanction(make_person(), announced="2021-03-26")
+    lifted = StatusChange(
+        sanction=sanction, change=StatusChange.Change.LIFTED, citation=sanction.citations.first(),
+        **FuzzyDate.parse("2020").as_fields("date"),
+    )
+    assert validation_messages(lifted, "date_earliest") == [
+        "A sanction's status cannot change before it was announced (26 March 2021)."
     ]
 
 
@@ -363,12 +374,17 @@ def test_the_database_refuses_an_answer_to_both_a_sanction_and_an_event_or_to_ne
 def test_the_admin_shows_a_sanction_lifted_before_it_was_announced_beside_the_field(editor, client):
     sanction = make_sanction(make_person(), announced="2021-03-26")
     url = reverse("admin:events_sanction_change", args=[sanction.pk])
-    data = form_data(client.get(url)) | {"lifted_precision": "year", "lifted_earliest": "2020-01-01"}
+    data = form_data(client.get(url)) | {
+        "status_log-1-change": "lifted", "status_log-1-date_precision": "year",
+        "status_log-1-date_earliest": "2020-01-01", "status_log-1-citation": str(sanction.citations.first().pk),
+        "status_log-TOTAL_FORMS": "2",
+    }
     response = client.post(url, data)
     assert response.status_code == 200
-    assert response.context["adminform"].form.errors["lifted_earliest"] == [
-        "A sanction cannot be lifted before it was announced (26 March 2021)."
+    assert response.context["inline_admin_formsets"][2].formset.errors[1]["date_earliest"] == [
+        "A sanction's status cannot change before it was announced (26 March 2021)."
     ]
+    assert Sanction.objects.get(pk=sanction.pk).status == "active"
 
 
 # 13. Counts that must leave drafts out

@@ -51,7 +51,7 @@ def test_each_country_counts_where_it_happened_or_who_took_part(client):
 
     assert countries["CN"] == "China (2)"
     assert countries["GB"] == "United Kingdom (1)"
-    assert countries["TW"] == "Taiwan (0)"
+    assert "TW" not in countries, "of some 250 countries, those with no events here are left out"
 
 
 def test_each_topic_counts_the_events_of_the_topics_under_it(client):
@@ -138,7 +138,7 @@ def test_each_country_counts_with_the_other_filters_as_they_are(client):
 
     assert countries["CN"] == "China (2)"
     assert countries["GB"] == "United Kingdom (1)"
-    assert countries["TW"] == "Taiwan (0)"
+    assert "TW" not in countries
 
 
 def test_a_name_nobody_has_gives_zero_counts_not_an_error(client):
@@ -148,7 +148,7 @@ def test_a_name_nobody_has_gives_zero_counts_not_an_error(client):
 
     assert response.status_code == 200
     assert menu(response, "kind")["meeting"] == "Meeting (0)"
-    assert menu(response, "country")["CN"] == "China (0)"
+    assert list(menu(response, "country")) == [""], "no country gives an event"
 
 
 def test_past_the_sample_only_proven_counts_are_shown_and_the_page_says_why(client, monkeypatch):

@@ -84,7 +84,8 @@ def fuzzy_dates():
         yield f"event {event.slug}", event.date
     for sanction in Sanction.objects.all():
         yield f"sanction {sanction.pk} announced", sanction.announced
-        yield f"sanction {sanction.pk} lifted", sanction.lifted
+        for change in sanction.status_log.all():
+            yield f"sanction {sanction.pk} {change}", change.date
 
 
 # ---------------------------------------------------------------------------------------------
@@ -500,7 +501,7 @@ def test_every_date_bound_the_documents_do_not_state_is_marked_as_inferred(archi
     for record, claim in [
         *[(event, "date") for event in Event.objects.all()],
         *[(office, name) for office in Office.objects.all() for name in ("start", "end")],
-        *[(sanction, name) for sanction in Sanction.objects.all() for name in ("announced", "lifted")],
+        *[(sanction, "announced") for sanction in Sanction.objects.all()],
     ]:
         date = getattr(record, claim)
         if date.precision == Precision.UNKNOWN and (date.earliest or date.latest):
@@ -595,8 +596,9 @@ def test_no_travel_freeze_is_recorded_against_an_organisation(archive):
 def test_the_joint_statement_on_officials_is_not_cited_for_the_sanctioned_organisation(archive):
     organisation = Sanction.objects.get(target_organization__slug="unnamed-state-run-organisation-in-xinjiang")
     assert not any("those officials" in quote for quote in cited_quotes(organisation))
-    # So nothing says whether it is still in force.
-    assert organisation.status == Sanction.Status.UNKNOWN
+    # So nothing says whether it is still in force: its log holds only that it was imposed, on a
+    # date not known, and its status is "active" only as of that.
+    assert [(entry.change, entry.date.is_known) for entry in organisation.status_log.all()] == [("imposed", False)]
     for official in Sanction.objects.filter(imposing_country="GB", target_person__isnull=False):
         assert any("those officials responsible for the genocide" in quote for quote in cited_quotes(official))
         assert official.status == Sanction.Status.ACTIVE

@@ -283,7 +283,7 @@ def test_the_sanctions_list_shows_published_sanctions_with_status_and_date(clien
     response = client.get(reverse("sanction_list"))
 
     text = text_of(response)
-    assert "China on Tom Tugendhat Active announced 26 March 2021 · entry ban" in text
+    assert "China on Tom Tugendhat Active as of 26 March 2021 announced 26 March 2021 · entry ban" in text
     assert "Hidden Target" not in text
     assert "1 sanction" in text
 

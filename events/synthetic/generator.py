@@ -25,6 +25,7 @@ from events.models import (
     Sanction,
     SanctionResponse,
     Source,
+    StatusChange,
     Topic,
 )
 from events.text import placement_problem
@@ -144,6 +145,8 @@ def generated(model):
             Sanction: Q(target_person__slug__startswith=PREFIX) | Q(target_organization__slug__startswith=PREFIX),
             SanctionResponse: Q(sanction__target_person__slug__startswith=PREFIX)
             | Q(sanction__target_organization__slug__startswith=PREFIX),
+            StatusChange: Q(sanction__target_person__slug__startswith=PREFIX)
+            | Q(sanction__target_organization__slug__startswith=PREFIX),
         }[model]
     )
 
@@ -154,7 +157,7 @@ def delete_generated():
     Not QuerySet.delete(): it sends a signal per row, and the history would record each
     generated record's removal as an edit (and take hours over a million events).
     """
-    order = [Citation, SanctionResponse, Sanction, Participation, EventRelation, EventTopic, Event, Office, Alias,
+    order = [StatusChange, Citation, SanctionResponse, Sanction, Participation, EventRelation, EventTopic, Event, Office, Alias,
              Source, Person, Organization]
     return sum(generated(model)._raw_delete(connection.alias) for model in order)
 
@@ -196,7 +199,7 @@ class fast_bulk_writes:
 def reset_sequences():
     """PostgreSQL's id sequences don't see explicit primary keys; move them past the new rows."""
     models = [Topic, Organization, Person, Alias, Office, Source, Event, EventTopic, Participation, EventRelation,
-              Sanction, Citation]
+              Sanction, Citation, StatusChange]
     statements = connection.ops.sequence_reset_sql(no_style(), models)
     if statements:
         with connection.cursor() as cursor:
@@ -646,9 +649,9 @@ class Generator:
 
     def write_sanctions(self):
         rng = self.random("sanction citations")
-        first_pk, citation_pk = next_pk(Sanction), next_pk(Citation)
+        first_pk, citation_pk, status_change_pk = next_pk(Sanction), next_pk(Citation), next_pk(StatusChange)
         organization_pk = self.first_organization_pk
-        sanctions, citations, responses = [], [], []
+        sanctions, citations, responses, status_log = [], [], [], []
         for number, plan in enumerate(self.sanction_plans):
             person, organization = plan["target"]
             if plan["responds_to"] is not None:
@@ -667,19 +670,37 @@ class Generator:
                     reason=f"Over {self.topic_phrases[plan['topic']]} (generated for load tests).",
                     status=plan["status"],
                     **plan["announced"].as_fields("announced"),
-                    **plan["lifted"].as_fields("lifted"),
                     announced_in_id=self.first_event_pk + plan["event"] if "event" in plan else None,
                     is_published=plan["published"],
                 )
             )
-            source_pk, quote = self.draw_quote(rng)
-            citations.append(Citation(pk=citation_pk, source_id=source_pk, quote=quote, sanction_id=first_pk + number))
-            citation_pk += 1
+            # Its status log, each entry with a quote of its own, ending in the status drawn: nothing
+            # for an unknown status, as a sanction no document dates has an empty log.
+            changes = {
+                "active": [("imposed", plan["announced"])],
+                "lifted": [("imposed", plan["announced"]), ("lifted", plan["lifted"])],
+                "suspended": [("imposed", plan["announced"]), ("suspended", UNKNOWN)],
+                "unknown": [],
+            }[plan["status"]]
+            for change, date in changes or [(None, None)]:
+                source_pk, quote = self.draw_quote(rng)
+                citations.append(
+                    Citation(pk=citation_pk, source_id=source_pk, quote=quote, sanction_id=first_pk + number)
+                )
+                if change is not None:
+                    status_log.append(
+                        StatusChange(pk=status_change_pk, sanction_id=first_pk + number, change=change,
+                                     citation_id=citation_pk, **date.as_fields("date"))
+                    )
+                    status_change_pk += 1
+                citation_pk += 1
         with transaction.atomic():
             Sanction.objects.bulk_create(sanctions, batch_size=self.batch_size)
             Citation.objects.bulk_create(citations, batch_size=self.batch_size)
+            StatusChange.objects.bulk_create(status_log, batch_size=self.batch_size)
             SanctionResponse.objects.bulk_create(responses, batch_size=self.batch_size)
         self.count("sanctions", len(sanctions))
         self.count("sanction responses", len(responses))
+        self.count("status changes", len(status_log))
         self.count("citations", len(citations))
         self.progress(f"Sanctions: {len(sanctions)}.")

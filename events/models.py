@@ -1245,14 +1245,15 @@ class StatusChange(models.Model):
     sanction = models.ForeignKey(Sanction, on_delete=models.CASCADE, related_name="status_log")
     change = models.CharField(max_length=10, choices=Change.choices)
     date = FuzzyDateField("Date")
-    # PROTECT: deleting the quote would leave the entry unbacked without a word on the admin's page.
+    # RESTRICT: deleting the quote alone would leave the entry unbacked without a word on the admin's
+    # page; deleting the sanction takes both, its quotes and its log, and is allowed.
     # Null only for entries carried over from the status field the log replaced (migration
     # *_sanction_status_log), on a sanction that cited no quote; clean() asks every form for one.
     citation = models.ForeignKey(
         "Citation",
         null=True,
         blank=True,  # in the database only: clean() asks for one, with a message that says why
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="status_changes",
         help_text="The quote, cited for this sanction, that says so. A new sanction: add the quote "
         "under Citations and save, then choose it here.",

@@ -8,11 +8,11 @@ from html import unescape
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import ProtectedError
+from django.db.models import RestrictedError
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from events.models import Sanction, StatusChange
+from events.models import Citation, Sanction, StatusChange
 
 from .factories import cite, make_person, make_sanction, record_status
 from .helpers import form_data, html_of, text_of
@@ -191,10 +191,19 @@ def test_an_entry_backed_by_another_sanctions_quote_is_refused():
 def test_a_quote_that_backs_an_entry_cannot_be_deleted_from_under_it():
     sanction = make_sanction(make_person())
 
-    with pytest.raises(ProtectedError):
+    with pytest.raises(RestrictedError):
         sanction.citations.first().delete()
 
     assert sanction.status_log.count() == 1
+
+
+def test_deleting_a_sanction_takes_its_quotes_and_its_log_with_it():
+    sanction = make_sanction(make_person())
+
+    sanction.delete()
+
+    assert not StatusChange.objects.exists()
+    assert not Citation.objects.exists()
 
 
 # In the admin

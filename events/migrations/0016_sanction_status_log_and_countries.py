@@ -129,7 +129,7 @@ class Migration(migrations.Migration):
                 ('date_precision', models.CharField(choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year'), ('unknown', 'Unknown')], default='unknown', help_text='How precisely the sources give this date. Never more precise than they are.', max_length=7, verbose_name='Date precision')),
                 ('date_earliest', models.DateField(blank=True, help_text='The first day it may be (the 1st of the month for a month-precision date).', null=True, verbose_name='Date: earliest')),
                 ('date_latest', models.DateField(blank=True, help_text='The last day it may be (the 31st of December for a year-precision date).', null=True, verbose_name='Date: latest')),
-                ('citation', models.ForeignKey(blank=True, help_text='The quote, cited for this sanction, that says so. A new sanction: add the quote under Citations and save, then choose it here.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='status_changes', to='events.citation')),
+                ('citation', models.ForeignKey(blank=True, help_text='The quote, cited for this sanction, that says so. A new sanction: add the quote under Citations and save, then choose it here.', null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='status_changes', to='events.citation')),
                 ('sanction', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='status_log', to='events.sanction')),
             ],
             options={

@@ -32,9 +32,13 @@ def html_of(response):
     return response.content.decode()
 
 
+# A page's data for machines (its JSON-LD), which no reader sees.
+SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S | re.I)
+
+
 def text_of(response):
-    """The page's text as a reader sees it: blocks apart, inline tags gone, spaces collapsed."""
-    html = BLOCK_TAG.sub(" ", html_of(response))
+    """The page's text as a reader sees it: blocks apart, inline tags and scripts gone, spaces collapsed."""
+    html = BLOCK_TAG.sub(" ", SCRIPT.sub(" ", html_of(response)))
     return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", "", html))).strip()
 
 

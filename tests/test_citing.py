@@ -450,3 +450,8 @@ def test_each_record_page_with_its_cite_block_and_json_ld_stays_within_ten_queri
 
     with django_assert_max_num_queries(10):
         assert client.get(record.get_absolute_url()).status_code == 200
+
+
+def test_a_sanction_number_past_any_database_s_range_has_no_citation_file(client):
+    assert client.get(f"/sanctions/{10**30}/cite.bib").status_code == 404
+    assert client.get(f"/sanctions/{10**30}/").status_code == 404

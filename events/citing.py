@@ -291,8 +291,8 @@ def linked_data(request, record):
 
 # JSON inside a <script> element ends at the first "</script", whatever the JSON means: these
 # characters are written as escapes, which JSON reads as the same characters, so no text of a
-# record can end the element or open a comment.
-SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+# record can end the element or open a comment (nor, with quotes, look like markup to a checker).
+SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026", ord("'"): "\\u0027"}
 
 
 def json_ld_script(data):

@@ -198,13 +198,19 @@ class VersionedModel(models.Model):
         return rows.filter(pk=self.pk).values_list("version", flat=True).first()
 
 
+def now_to_the_second():
+    """Now, to the second: the fixture format keeps milliseconds and drops a zero fraction, so a
+    time with microseconds would not load back as it was dumped."""
+    return timezone.now().replace(microsecond=0)
+
+
 class RecordModel(VersionedModel):
     """A record with a public page of its own, which its "Cite this" block dates by `modified`."""
 
     modified = models.DateTimeField(
         "last changed",
         # A record loaded from the fixtures gets the moment it was loaded: the fixtures do not hold it.
-        default=timezone.now,
+        default=now_to_the_second,
         editable=False,
         help_text="When it was last saved, or loaded if it has not been saved since.",
     )
@@ -213,7 +219,7 @@ class RecordModel(VersionedModel):
         abstract = True
 
     def save(self, *args, **kwargs):
-        self.modified = timezone.now()
+        self.modified = now_to_the_second()
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "modified"}
         super().save(*args, **kwargs)
@@ -233,14 +239,18 @@ class ExternalIdentifier:
     def url(self, value):
         return self.link.format(value)
 
+    @property
+    def message(self):
+        return f"{self.label}: give one such as {self.example}, or leave it blank."
+
     def model_field(self):
         return models.CharField(
             self.label,
             max_length=100,
             blank=True,
-            validators=[RegexValidator(self.pattern, f"Give a {self.label} such as {self.example}, or leave it blank.")],
-            help_text=f"From outside the documents: say where it comes from in the history message. "
-            f"Such as {self.example}; links to {self.url(self.example)}.",
+            validators=[RegexValidator(self.pattern, self.message)],
+            help_text=f"Not from the documents: the pages mark it so. Such as {self.example}; "
+            f"links to {self.url(self.example)}.",
         )
 
 

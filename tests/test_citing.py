@@ -372,11 +372,11 @@ def test_an_editor_can_give_a_person_identifiers_in_other_databases(archive, cli
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("wikidata_id", "1234", "Give a Wikidata QID such as Q1234, or leave it blank."),
-        ("wikidata_id", "Q12x", "Give a Wikidata QID such as Q1234, or leave it blank."),
-        ("opensanctions_id", "NK ab/12", "Give a OpenSanctions ID such as NK-ab12Cd34, or leave it blank."),
-        ("theyworkforyou_id", "uk.org.publicwhip/person/10001", "Give a TheyWorkForYou person ID such as 10001"),
-        ("parliament_id", "04000", "Give a UK Parliament member ID such as 4000, or leave it blank."),
+        ("wikidata_id", "1234", "Wikidata QID: give one such as Q1234, or leave it blank."),
+        ("wikidata_id", "Q12x", "Wikidata QID: give one such as Q1234, or leave it blank."),
+        ("opensanctions_id", "NK ab/12", "OpenSanctions ID: give one such as NK-ab12Cd34, or leave it blank."),
+        ("theyworkforyou_id", "uk.org.publicwhip/person/10001", "TheyWorkForYou person ID: give one such as 10001"),
+        ("parliament_id", "04000", "UK Parliament member ID: give one such as 4000, or leave it blank."),
     ],
 )
 def test_the_admin_refuses_an_identifier_in_the_wrong_form_and_saves_nothing(

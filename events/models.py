@@ -4,11 +4,13 @@ import operator
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import connections, models, router, transaction
 from django.db.models import Count, F, Q, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import get_text_list
 from django_countries import countries
 
@@ -198,6 +200,108 @@ class VersionedModel(models.Model):
         if lock and transaction.get_connection(rows.db).in_atomic_block:
             rows = rows.select_for_update()
         return rows.filter(pk=self.pk).values_list("version", flat=True).first()
+
+
+def now_to_the_second():
+    """Now, to the second: the fixture format keeps milliseconds and drops a zero fraction, so a
+    time with microseconds would not load back as it was dumped."""
+    return timezone.now().replace(microsecond=0)
+
+
+class RecordModel(VersionedModel):
+    """A record with a public page of its own, which its "Cite this" block dates by `modified`."""
+
+    modified = models.DateTimeField(
+        "last changed",
+        # A record loaded from the fixtures gets the moment it was loaded: the fixtures do not hold it.
+        default=now_to_the_second,
+        editable=False,
+        help_text="When it was last saved, or loaded if it has not been saved since.",
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.modified = now_to_the_second()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "modified"}
+        super().save(*args, **kwargs)
+
+    @property
+    def changed_since_loaded(self):
+        """Whether it has been saved since it was loaded or added: VersionedModel counts saves from 1."""
+        return self.version > 1
+
+
+class ExternalIdentifier:
+    """An identifier of a person or organization in another database, never from the documents."""
+
+    def __init__(self, field, label, link, pattern, example):
+        self.field, self.label, self.link, self.pattern, self.example = field, label, link, pattern, example
+
+    def url(self, value):
+        return self.link.format(value)
+
+    @property
+    def message(self):
+        return f"{self.label}: give one such as {self.example}, or leave it blank."
+
+    def model_field(self):
+        return models.CharField(
+            self.label,
+            max_length=100,
+            blank=True,
+            validators=[RegexValidator(self.pattern, self.message)],
+            help_text=f"Not from the documents: the pages mark it so. Such as {self.example}; "
+            f"links to {self.url(self.example)}.",
+        )
+
+
+EXTERNAL_IDENTIFIERS = [
+    ExternalIdentifier("wikidata_id", "Wikidata QID", "https://www.wikidata.org/wiki/{}", r"^Q[1-9][0-9]*\Z", "Q1234"),
+    ExternalIdentifier(
+        "opensanctions_id",
+        "OpenSanctions ID",
+        "https://www.opensanctions.org/entities/{}/",
+        r"^[A-Za-z0-9][A-Za-z0-9._-]*\Z",
+        "NK-ab12Cd34",
+    ),
+    ExternalIdentifier(
+        "theyworkforyou_id",
+        "TheyWorkForYou person ID",
+        "https://www.theyworkforyou.com/mp/?p={}",
+        r"^[1-9][0-9]*\Z",
+        "10001",
+    ),
+    ExternalIdentifier(
+        "parliament_id",
+        "UK Parliament member ID",
+        "https://members.parliament.uk/member/{}/contact",
+        r"^[1-9][0-9]*\Z",
+        "4000",
+    ),
+]
+
+
+class HasExternalIdentifiers(models.Model):
+    """A person or organization, with its identifiers in other databases."""
+
+    wikidata_id = EXTERNAL_IDENTIFIERS[0].model_field()
+    opensanctions_id = EXTERNAL_IDENTIFIERS[1].model_field()
+    theyworkforyou_id = EXTERNAL_IDENTIFIERS[2].model_field()
+    parliament_id = EXTERNAL_IDENTIFIERS[3].model_field()
+
+    class Meta:
+        abstract = True
+
+    def external_links(self):
+        """(label, identifier, URL) of each identifier it has, in EXTERNAL_IDENTIFIERS' order."""
+        return [
+            (identifier.label, value, identifier.url(value))
+            for identifier in EXTERNAL_IDENTIFIERS
+            if (value := getattr(self, identifier.field))
+        ]
 
 
 # The ids of the people (or organizations, or aliases) with a name that SQLite's FTS5 table of
@@ -393,7 +497,7 @@ class SourceQuerySet(models.QuerySet):
         return self.annotate(citation_count=Coalesce(models.Subquery(cited.values("count")), 0)).order_by("title", "pk")
 
 
-class Source(VersionedModel):
+class Source(RecordModel):
     class Kind(models.TextChoices):
         NEWS_ARTICLE = "news_article", "News article"
         LETTER = "letter", "Letter"
@@ -492,7 +596,7 @@ class SourceOriginal(models.Model):
         return f"Original of {self.source} ({self.origin})"
 
 
-class Organization(VersionedModel):
+class Organization(HasExternalIdentifiers, RecordModel):
     class Kind(models.TextChoices):
         GOVERNMENT = "government", "Government"
         MINISTRY = "ministry", "Ministry or department"
@@ -539,7 +643,7 @@ class Organization(VersionedModel):
         refuse_bad_outside_fields(self)
 
 
-class Person(VersionedModel):
+class Person(HasExternalIdentifiers, RecordModel):
     name = models.CharField(max_length=200, help_text="The name as the documents give it in full: 'David Lammy'.")
     slug = models.SlugField(max_length=120, unique=True)
     sort_name = models.CharField(max_length=200, help_text="'Lammy, David'.")
@@ -666,7 +770,7 @@ class TopicQuerySet(models.QuerySet):
         return ordered
 
 
-class Topic(VersionedModel):
+class Topic(RecordModel):
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=100, unique=True)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
@@ -928,7 +1032,7 @@ class EventQuerySet(models.QuerySet):
 MAX_SUMMARY_LENGTH = 20_000
 
 
-class Event(VersionedModel):
+class Event(RecordModel):
     class Kind(models.TextChoices):
         MEETING = "meeting", "Meeting"
         VISIT = "visit", "Visit"
@@ -1124,7 +1228,7 @@ class SanctionQuerySet(models.QuerySet):
         )
 
 
-class Sanction(VersionedModel):
+class Sanction(RecordModel):
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
         LIFTED = "lifted", "Lifted"

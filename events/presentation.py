@@ -77,6 +77,12 @@ def outside_field_names(record):
     return names
 
 
+def outside_identifier_names(record):
+    """The names of a person's or organization's identifiers in other databases, for the footnote
+    that says they are not from the documents: none is."""
+    return [label for label, _, _ in record.external_links()]
+
+
 def claim_notes(*parts):
     """The claim bases behind a page's marks, in the order the page shows them, each given `about`:
     the part of the page it concerns ("" for the page's own record). Each of `parts` is (records,

@@ -2,6 +2,19 @@ from django.urls import path
 
 from . import audit, views
 
+# The records a citation file is made for, and the type of the key in their address.
+CITABLE_ADDRESSES = [
+    ("events", "slug"),
+    ("people", "slug"),
+    ("organizations", "slug"),
+    ("sanctions", "int"),
+    ("sources", "slug"),
+    ("topics", "slug"),
+]
+
+# BibTeX and CSL-JSON, each at the record's address + "cite." + this.
+CITATION_FILES = ["bib", "json"]
+
 urlpatterns = [
     path("", views.timeline, name="timeline"),
     path("events/<slug:slug>/", views.event_detail, name="event_detail"),
@@ -15,5 +28,15 @@ urlpatterns = [
     path("sources/<slug:slug>/", views.source_detail, name="source_detail"),
     path("topics/", views.topic_list, name="topic_list"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic_detail"),
+    *[
+        path(
+            f"{section}/<{kind}:key>/cite.{extension}",
+            views.citation_file,
+            {"section": section, "extension": extension},
+            name=f"cite_{section}_{extension}",
+        )
+        for section, kind in CITABLE_ADDRESSES
+        for extension in CITATION_FILES
+    ],
     path("audit/claims/", audit.claim_audit, name="claim_audit"),
 ]

@@ -1,12 +1,12 @@
 """The public pages. A bad parameter raises BadAddress and a missing record or page Http404, which
 the site's handlers (diplo/views.py) show as its 400 and 404 pages."""
 
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 
 from diplo.views import BadAddress
 
-from . import search
+from . import citing, search
 from .addresses import canonical_url, redirect_to_canonical
 from .filters import (
     RELEVANCE,
@@ -52,6 +52,7 @@ from .presentation import (
     nested,
     office_words,
     outside_field_names,
+    outside_identifier_names,
     participant_words,
     relation_from_words,
     relation_to_words,
@@ -134,7 +135,7 @@ def event_detail(request, slug):
         (event.relations_to.all(), relation_to_words),
         (event.public_answers, answered_by_words),
     )
-    return render(request, "event_detail.html", {"event": event, "claims": claims})
+    return render(request, "event_detail.html", {"event": event, "claims": claims, **cited(request, event)})
 
 
 def person_list(request):
@@ -155,8 +156,9 @@ def person_detail(request, slug):
             "person": person,
             "listed": listed,
             "statements": statements,
-            "outside": outside_field_names(person),
+            "outside": outside_field_names(person) + outside_identifier_names(person),
             "claims": claims,
+            **cited(request, person),
         },
     )
 
@@ -212,8 +214,9 @@ def organization_detail(request, slug):
             "organization": organization,
             "listed": listed,
             "limit": ON_RECORD_PAGE,
-            "outside": outside_field_names(organization),
+            "outside": outside_field_names(organization) + outside_identifier_names(organization),
             "claims": claims,
+            **cited(request, organization),
         },
     )
 
@@ -248,7 +251,7 @@ def sanction_detail(request, pk):
         (sanction.public_answers, answer_words),
         (sanction.public_responses, answered_by_words),
     )
-    return render(request, "sanction_detail.html", {"sanction": sanction, "claims": claims})
+    return render(request, "sanction_detail.html", {"sanction": sanction, "claims": claims, **cited(request, sanction)})
 
 
 def source_list(request):
@@ -272,6 +275,7 @@ def source_detail(request, slug):
             "paragraphs": paragraphs,
             "unplaced": unplaced,
             "inferences": inferences,
+            **cited(request, source),
         },
     )
 
@@ -298,5 +302,41 @@ def topic_detail(request, slug):
     return render(
         request,
         "topic_detail.html",
-        {"topic": topic, "children": children, "page": page, "sort": sort, "direct_count": direct_count},
+        {
+            "topic": topic,
+            "children": children,
+            "page": page,
+            "sort": sort,
+            "direct_count": direct_count,
+            **cited(request, topic),
+        },
     )
+
+
+def cited(request, record):
+    """What every record page shows to cite it and tell machines what it is: the "Cite this" block
+    and the JSON-LD, from what the page has read already."""
+    return {"cite": citing.cite_this(request, record), "linked_data": citing.linked_data(request, record)}
+
+
+# The records that can be cited on their own, by the name their address starts with: those with a
+# public page, looked up as that page looks them up.
+CITABLE = {
+    "events": lambda key: get_object_or_404(Event.objects.published(), slug=key),
+    "people": lambda key: get_object_or_404(Person, slug=key),
+    "organizations": lambda key: get_object_or_404(Organization, slug=key),
+    "sanctions": lambda key: get_object_or_404(Sanction.objects.published().select_related("target_person", "target_organization"), pk=key),
+    "sources": lambda key: get_object_or_404(Source, slug=key),
+    "topics": lambda key: get_object_or_404(Topic, slug=key),
+}
+
+
+def citation_file(request, section, key, extension):
+    """The citation of one record as a file a reference manager imports: BibTeX or CSL-JSON."""
+    cite = citing.cite_this(request, CITABLE[section](key))
+    if extension == "bib":
+        response = HttpResponse(cite.bibtex, content_type=citing.BIBTEX_TYPE)
+    else:
+        response = HttpResponse(cite.csl_json, content_type=citing.CSL_JSON_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{cite.key}.{extension}"'
+    return response

@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "axes",
     "events",
@@ -264,6 +267,34 @@ AXES_RESET_ON_SUCCESS = True
 # Axes' own handler would forget every failure from the address too (diplo/lockout.py).
 AXES_HANDLER = "diplo.lockout.AccountOnlyResetHandler"
 AXES_LOCKOUT_TEMPLATE = "429.html"
+
+# The read-only JSON API (events/api.py). Anonymous and read-only: no sign-in is read, so every
+# caller is throttled by address, at DIPLO_API_RATE ("120/minute", "5000/day"), kept in the cache above.
+DIPLO_API_RATE = os.environ.get("DIPLO_API_RATE", "120/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_THROTTLE_CLASSES": ["events.api_policy.AddressRateThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "events.api_policy.errors_as_json",
+    # The caller's address is REMOTE_ADDR, or behind the TLS proxy the one address it adds to
+    # X-Forwarded-For: otherwise a caller could name any address there and never be throttled.
+    "NUM_PROXIES": 1 if env_flag("BEHIND_TLS_PROXY") else 0,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Diplo API",
+    "DESCRIPTION": "A read-only JSON API over Diplo's published events, people, organizations, sanctions, "
+    "sources and topics, filtered as the site's pages are.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and Redoc from the drf-spectacular-sidecar package, served as the site's own static
+    # files: the Content-Security-Policy below allows no other origin.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 LOGGING = {
     "version": 1,

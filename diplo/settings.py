@@ -294,6 +294,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Each set of choices by its own name in the schema, not KindCb0Enum.
+    "ENUM_NAME_OVERRIDES": {
+        "EventKind": "events.models.Event.Kind",
+        "OrganizationKind": "events.models.Organization.Kind",
+        "SourceKind": "events.models.Source.Kind",
+        "AliasKind": "events.models.Alias.Kind",
+        "Country": "events.models.Country",
+    },
 }
 
 LOGGING = {

@@ -11,7 +11,8 @@ from django import forms
 from django.http import JsonResponse
 from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, generics
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
@@ -23,10 +24,13 @@ from .addresses import canonical_url
 from .filters import (
     RELEVANCE,
     UNKNOWN_DATE,
+    ActorFilter,
     EventFilter,
     EventNumberField,
+    PartialDateFilter,
     PlaceInTimelineForm,
     SanctionFilter,
+    YearFilter,
 )
 from .models import Event, Organization, Person, Sanction, Source, Topic
 from .paging import (
@@ -40,6 +44,11 @@ from .paging import (
     topic_event_counts,
 )
 from .presentation import mark_uncertain
+
+# The filters whose values are typed text, not a model's field, are strings in the schema; the topic
+# menu's choices are read for each request, so the schema gives its slugs as text too.
+for text_filter in (ActorFilter, PartialDateFilter, YearFilter, EventFilter.base_filters["topic"]):
+    extend_schema_field(OpenApiTypes.INT if text_filter is YearFilter else OpenApiTypes.STR)(text_filter)
 
 # A page of the API holds at most this many records: a page of 100 events with their participants
 # and topics reads as many queries as one of 10, but each is larger.

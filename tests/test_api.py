@@ -1,6 +1,7 @@
 """The read-only JSON API at /api/v1/: its schema, its agreement with the pages, its paging, its
 errors, its throttle and its queries."""
 
+import shutil
 from urllib.parse import quote, urlencode
 
 import pytest
@@ -14,6 +15,7 @@ from openapi_spec_validator import validate
 
 from events.models import Event, Sanction
 
+from .conftest import require
 from .factories import (
     cite,
     claim,
@@ -26,6 +28,7 @@ from .factories import (
 )
 from .helpers import titles
 from .test_hostile_input import PROFILE, query_strings, slugs
+from .test_page_quality import VNU, nu_html_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -370,3 +373,11 @@ def test_a_record_makes_a_fixed_number_of_queries(client):
     person = event.participations.exclude(person=None).first().person
     for path in [f"events/{event.slug}/", f"people/{person.slug}/", f"sanctions/{Sanction.objects.first().pk}/"]:
         assert queries_for(client, f"/api/v1/{path}") <= 10, path
+
+
+@pytest.mark.slow
+def test_the_docs_page_is_valid_html_by_the_nu_html_checker(client, tmp_path):
+    require(shutil.which("java") and VNU.exists(), "Java and the Nu HTML Checker (npm vnu-jar)")
+    file = tmp_path / "api-docs.html"
+    file.write_bytes(client.get("/api/v1/docs/").content)
+    assert nu_html_errors([str(file)]) == []

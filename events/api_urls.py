@@ -22,5 +22,6 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its script as a file of its own: the site's Content-Security-Policy allows no inline script.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api_docs.html"), name="api-docs"),
-    re_path(r"^.*$", api.not_found),
+    # Any other address, a line break in it too (which "." would not match).
+    re_path(r"^[\s\S]*$", api.not_found),
 ]

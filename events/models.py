@@ -1114,11 +1114,11 @@ class SanctionQuerySet(models.QuerySet):
         )
 
     def for_api(self):
-        """What the API's sanctions show: who imposed it, on whom, the event that announced it; and,
-        for one sanction (`detail`), its citations and claims."""
+        """What the API's sanctions list shows: who imposed each, on whom, and the event that announced it."""
         return self.select_related("imposed_by", "target_person", "target_organization", "announced_in")
 
     def for_api_detail(self):
+        """What the API's sanction shows: as in the list, with its citations and the basis of its claims."""
         return self.for_api().prefetch_related(
             models.Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("pk")),
             ClaimBasis.with_quotes(),

@@ -197,7 +197,9 @@ def test_a_bad_page_size_or_place_is_refused_saying_what_to_give(client):
     assert "after" in api(client, "events/", after="x").json()
 
 
-@pytest.mark.parametrize("path", ["events/no-such-event/", "people/nobody/", "sanctions/999999/", "topics/no/", "nothing/"])
+@pytest.mark.parametrize(
+    "path", ["events/no-such-event/", "people/nobody/", "sanctions/999999/", "topics/no/", "nothing/", "events/%0A/"]
+)
 def test_an_unknown_record_or_address_is_a_404_in_json(client, path):
     response = api(client, path)
     assert response.status_code == 404

@@ -28,7 +28,7 @@ from .factories import (
 )
 from .helpers import titles
 from .test_hostile_input import PROFILE, query_strings, slugs
-from .test_page_quality import VNU, nu_html_errors
+from .test_page_quality import AXE, PHONE, VNU, axe_violations, nu_html_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -383,3 +383,30 @@ def test_the_docs_page_is_valid_html_by_the_nu_html_checker(client, tmp_path):
     file = tmp_path / "api-docs.html"
     file.write_bytes(client.get("/api/v1/docs/").content)
     assert nu_html_errors([str(file)]) == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.slow
+def test_the_docs_page_shows_every_list_under_the_sites_own_security_policy_and_passes_axe(site, playwright_browser):
+    require(AXE.exists(), "axe-core (npm axe-core)")
+    context = playwright_browser.new_context()  # the Content-Security-Policy enforced, as for a visitor
+    page = context.new_page()
+    refused = []
+    page.on("console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None)
+    page.goto(site + "/api/v1/docs/")
+    page.wait_for_selector(".opblock", timeout=30_000)
+    shown = page.locator(".opblock-summary-path").all_inner_texts()
+    for name in LISTS:
+        assert any(path.replace("\u200b", "") == f"/api/v1/{name}/" for path in shown), name
+    assert refused == []
+    context.close()
+    failures = []
+    for viewport in ({"width": 1280, "height": 900}, PHONE):
+        context = playwright_browser.new_context(viewport=viewport, bypass_csp=True)  # axe is an inline script
+        page = context.new_page()
+        page.goto(site + "/api/v1/docs/")
+        page.wait_for_selector(".opblock", timeout=30_000)
+        failures += axe_violations(page, f"API docs at {viewport['width']}px")
+        context.close()
+    assert failures == []

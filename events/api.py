@@ -347,8 +347,8 @@ class TopicList(KeysetList):
     keyset = ("name", "id")
 
     def get_serializer_context(self):
-        counts, self.counted_at = topic_event_counts()
-        return {**super().get_serializer_context(), "topic_counts": counts}
+        counts, counted_at = topic_event_counts()
+        return {**super().get_serializer_context(), "topic_counts": counts, "topic_counts_at": counted_at}
 
 
 # The records
@@ -389,13 +389,15 @@ class SourceDetail(generics.RetrieveAPIView):
 
 
 class TopicDetail(generics.RetrieveAPIView):
+    """A topic with its events as last counted, as the topic list on the site says them."""
+
     serializer_class = serializers.TopicSerializer
     queryset = Topic.objects.select_related("parent")
     lookup_field = "slug"
 
     def get_serializer_context(self):
-        counts, _ = topic_event_counts()
-        return {**super().get_serializer_context(), "topic_counts": counts}
+        counts, counted_at = topic_event_counts()
+        return {**super().get_serializer_context(), "topic_counts": counts, "topic_counts_at": counted_at}
 
 
 class Index(generics.GenericAPIView):

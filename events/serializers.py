@@ -2,6 +2,8 @@
 each record's address on the site and in the API. Every nested list is read by the querysets the
 views name (EventQuerySet.for_api and the like), so serializing a page makes no query of its own."""
 
+import datetime
+
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -360,15 +362,21 @@ class SourceDetailSerializer(SourceSerializer):
 class TopicSerializer(serializers.ModelSerializer, PageLinks):
     parent = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     event_count = serializers.SerializerMethodField(
-        help_text="Published events about it or a topic under it, as last counted (counted_at in the list)."
+        help_text="Published events about it or a topic under it, as last counted (at `counted_at`)."
     )
     direct_count = serializers.SerializerMethodField(help_text="Published events tagged with it directly.")
+    counted_at = serializers.SerializerMethodField(
+        help_text="When the counts were made: they are kept for a few minutes, as the topic list's are."
+    )
     url = serializers.SerializerMethodField()
     api_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Topic
-        fields = ["id", "slug", "name", "parent", "description", "event_count", "direct_count", "url", "api_url"]
+        fields = [
+            "id", "slug", "name", "parent", "description", "event_count", "direct_count", "counted_at", "url",
+            "api_url",
+        ]
 
     def counts(self, topic):
         return self.context["topic_counts"].get(topic.pk, (0, 0))
@@ -378,6 +386,9 @@ class TopicSerializer(serializers.ModelSerializer, PageLinks):
 
     def get_direct_count(self, topic) -> int:
         return self.counts(topic)[1]
+
+    def get_counted_at(self, topic) -> datetime.datetime:
+        return self.context["topic_counts_at"]
 
     def get_url(self, topic) -> str:
         return self.page_url(topic)

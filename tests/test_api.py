@@ -410,3 +410,12 @@ def test_the_docs_page_shows_every_list_under_the_sites_own_security_policy_and_
         failures += axe_violations(page, f"API docs at {viewport['width']}px")
         context.close()
     assert failures == []
+
+
+def test_a_topic_counts_the_events_under_it_as_the_topic_list_does_and_says_when(archive, client):
+    body = api(client, "topics/human-rights/").json()
+    page = client.get("/topics/")
+    listed = {node["topic"].slug: node["topic"] for node in page.context["tree"]}
+    assert body["event_count"] == listed["human-rights"].event_count
+    assert body["direct_count"] == listed["human-rights"].direct_count < body["event_count"]
+    assert body["counted_at"]

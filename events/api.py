@@ -65,15 +65,12 @@ def not_found(request, *args, **kwargs):
 
 class PageSizeField(forms.IntegerField):
     def __init__(self):
+        message = f"The page size (?size=) should be a whole number from 1 to {MOST_PER_PAGE}."
         super().__init__(
             required=False,
             min_value=1,
             max_value=MOST_PER_PAGE,
-            error_messages={
-                "invalid": f"The page size (?size=) should be a whole number from 1 to {MOST_PER_PAGE}.",
-                "min_value": f"The page size (?size=) should be a whole number from 1 to {MOST_PER_PAGE}.",
-                "max_value": f"The page size (?size=) should be a whole number from 1 to {MOST_PER_PAGE}.",
-            },
+            error_messages=dict.fromkeys(["invalid", "min_value", "max_value"], message),
         )
 
 

@@ -7,7 +7,7 @@ import logging
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.cache import has_vary_header, patch_cache_control
@@ -17,6 +17,7 @@ from diplo.routers import reading_from_replica
 logger = logging.getLogger(__name__)
 
 ADMIN_PATH = "/admin/"  # where diplo/urls.py mounts the admin
+API_PATH = "/api/"  # where it mounts the JSON API, which answers in JSON even here
 
 # Seconds a visitor, or a crawler, is asked to wait before trying again while the database is down.
 RETRY_AFTER = 30
@@ -71,6 +72,8 @@ class RefuseNulCharactersMiddleware:
         if "\x00" in request.path_info or any(
             "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
         ):
+            if request.path_info.startswith(API_PATH):
+                return JsonResponse({"detail": self.MESSAGE}, status=400)
             return render(request, "400.html", {"message": self.MESSAGE}, status=400)
         return self.get_response(request)
 

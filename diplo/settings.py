@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "axes",
     "events",
@@ -279,6 +282,43 @@ DIPLO_FETCH_TIMEOUT = float(os.environ.get("DIPLO_FETCH_TIMEOUT", "15"))
 # A fetched address on a private, loopback or link-local network is refused, so that an editor's
 # URL cannot reach the server's own network; tests turn this on to fetch from 127.0.0.1.
 DIPLO_FETCH_ALLOW_PRIVATE = env_flag("DIPLO_FETCH_ALLOW_PRIVATE")
+# The read-only JSON API (events/api.py). Anonymous and read-only: no sign-in is read, so every
+# caller is throttled by address, at DIPLO_API_RATE ("120/minute", "5000/day"), kept in the cache above.
+DIPLO_API_RATE = os.environ.get("DIPLO_API_RATE", "120/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_THROTTLE_CLASSES": ["events.api_policy.AddressRateThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "events.api_policy.errors_as_json",
+    # The caller's address is REMOTE_ADDR, or behind the TLS proxy the one address it adds to
+    # X-Forwarded-For: otherwise a caller could name any address there and never be throttled.
+    "NUM_PROXIES": 1 if env_flag("BEHIND_TLS_PROXY") else 0,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Diplo API",
+    "DESCRIPTION": "A read-only JSON API over Diplo's published events, people, organizations, sanctions, "
+    "sources and topics, filtered as the site's pages are.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and Redoc from the drf-spectacular-sidecar package, served as the site's own static
+    # files: the Content-Security-Policy below allows no other origin.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Without deep links each operation's summary is one button, not a button with a link inside
+    # (axe-core's nested-interactive), and the links' small targets go with them.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False},
+    # Each set of choices by its own name in the schema, not KindCb0Enum.
+    "ENUM_NAME_OVERRIDES": {
+        "EventKind": "events.models.Event.Kind",
+        "OrganizationKind": "events.models.Organization.Kind",
+        "SourceKind": "events.models.Source.Kind",
+        "AliasKind": "events.models.Alias.Kind",
+    },
+}
 
 LOGGING = {
     "version": 1,

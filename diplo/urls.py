@@ -9,6 +9,7 @@ urlpatterns = [
     # Browsers ask for /favicon.ico whatever a page links, and would log a 404 on every first visit.
     # Lazy: the icon's hashed name is known only once collectstatic has run, not when URLs load.
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.svg"))),
+    path("api/v1/", include("events.api_urls")),
     path("", include("events.urls")),
 ]
 

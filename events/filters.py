@@ -421,6 +421,8 @@ class EventFilter(django_filters.FilterSet):
         self.filters["topic"].extra["choices"] = [
             (topic.slug, "\u2003" * topic.depth + topic.name) for topic in self.topics
         ]
+        # A form field built before (the API's schema reads the class's filters) would keep the empty menu.
+        self.filters["topic"].__dict__.pop("_field", None)
 
     # The filters whose menus show, beside each choice, the events it would give.
     FACETS = ("kind", "country", "topic")

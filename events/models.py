@@ -460,6 +460,13 @@ class OrganizationQuerySet(ActorQuerySet):
         )
 
 
+    def for_api(self):
+        """What the API's organization shows: its event count, parent and other names."""
+        return self.with_event_counts().select_related("parent").prefetch_related(
+            models.Prefetch("aliases", queryset=Alias.objects.order_by("name", "pk"))
+        )
+
+
 class PersonQuerySet(ActorQuerySet):
     def for_list(self):
         return self.with_event_counts().order_by("sort_name", "pk")
@@ -481,6 +488,19 @@ class PersonQuerySet(ActorQuerySet):
                 .with_status_log()
                 .order_by(models.F("announced_earliest").asc(nulls_last=True), "pk"),
                 to_attr="public_sanctions",
+            ),
+        )
+
+
+    def for_api(self):
+        """What the API's person shows: their event count, other names and offices."""
+        return self.with_event_counts().prefetch_related(
+            models.Prefetch("aliases", queryset=Alias.objects.order_by("name", "pk")),
+            models.Prefetch(
+                "offices",
+                queryset=Office.objects.select_related("organization").order_by(
+                    models.F("start_earliest").asc(nulls_last=True), "title", "pk"
+                ),
             ),
         )
 
@@ -945,6 +965,22 @@ class EventQuerySet(models.QuerySet):
             ClaimBasis.with_quotes("relations_to__claim_bases"),
         )
 
+    def for_api(self):
+        """Everything the API's event shows (events/serializers.py, EventDetailSerializer): who took part,
+        in which office and on what basis, its topics, citations and claims, in a fixed number of queries."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "participations",
+                queryset=Participation.objects.select_related(
+                    "person", "organization", "office__organization"
+                ).order_by("order", "pk"),
+            ),
+            models.Prefetch("topics", queryset=Topic.objects.order_by("name", "pk")),
+            models.Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("pk")),
+            ClaimBasis.with_quotes(),
+            ClaimBasis.with_quotes("participations__claim_bases"),
+        )
+
     def overlapping(self, first=None, last=None):
         """Events whose possible days overlap [first, last] (either may be None: no bound that side), the
         bounds of an unknown date included ("by 17 October 2024" may be in October 2024). A date with no
@@ -1219,6 +1255,20 @@ class SanctionQuerySet(models.QuerySet):
             ),
             models.Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("pk")),
             models.Prefetch("status_log", queryset=StatusChange.objects.select_related("citation__source")),
+            ClaimBasis.with_quotes(),
+        )
+
+    def for_api(self):
+        """What the API's sanctions list shows: who imposed each, on whom, the event that announced it,
+        and its status log with each entry's quote."""
+        return self.select_related("imposed_by", "target_person", "target_organization", "announced_in").prefetch_related(
+            models.Prefetch("status_log", queryset=StatusChange.objects.select_related("citation__source"))
+        )
+
+    def for_api_detail(self):
+        """What the API's sanction shows: as in the list, with its citations and the basis of its claims."""
+        return self.for_api().prefetch_related(
+            models.Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("pk")),
             ClaimBasis.with_quotes(),
         )
 

@@ -43,6 +43,26 @@ def _beyond(record, fields, lookup):
     return condition
 
 
+def records_after(records, order, record, size):
+    """Up to `size` of `records` that follow `record` (from the start if None) in the order of the
+    fields `order`, the last of them unique; the first may be empty (None), and those come last, as
+    the pages list them. Read as two parts, each in plain order off an index: the rows with the first
+    field, then those without it (a second query only when the first part ends on this page)."""
+    first, rest = order[0], order[1:]
+    with_first = records.filter(**{f"{first}__isnull": False}).order_by(*order)
+    without_first = records.filter(**{f"{first}__isnull": True}).order_by(*rest)
+    found = []
+    if record is None or getattr(record, first) is not None:
+        if record is not None:
+            with_first = with_first.filter(_beyond(record, order, "gt"))
+        found = list(with_first[:size])
+    elif record is not None:
+        without_first = without_first.filter(_beyond(record, rest, "gt"))
+    if len(found) < size and records.model._meta.get_field(first).null:
+        found += list(without_first[: size - len(found)])
+    return found
+
+
 # The timeline's orders, as ?sort= names them. Newest first reads the same index backwards; in both,
 # events with no first possible day come last, by title.
 NEWEST, OLDEST = "newest", "oldest"
@@ -358,11 +378,10 @@ def bounding_event(number):
         ) from None
 
 
-def timeline_page(events, after=None, before=None, filtered=True, sort=NEWEST, parts=None):
-    """The page of `events` that starts after the event numbered `after`, or ends before the one numbered
-    `before`, in the order `sort` names. `parts` are the events as timeline_parts() splits them, if not
-    all of `events` in two parts."""
-    size = PER_PAGE
+def timeline_page(events, after=None, before=None, filtered=True, sort=NEWEST, parts=None, size=PER_PAGE):
+    """The page of `size` events of `events` that starts after the event numbered `after`, or ends before
+    the one numbered `before`, in the order `sort` names. `parts` are the events as timeline_parts() splits
+    them, if not all of `events` in two parts."""
     parts = parts or events.timeline_parts()
     newest = sort == NEWEST
     after, before = bounding_event(after), bounding_event(before)
@@ -425,7 +444,7 @@ class RankedPage(TimelinePage):
     unranked: bool = False  # there are more matches than were ranked
 
 
-def ranked_page(events, query, after=None, before=None):
+def ranked_page(events, query, after=None, before=None, size=PER_PAGE):
     """The page of `events`, matches of `query`, in order of relevance, that starts after the event numbered
     `after` or ends before the one numbered `before`: one query ranks the candidates, one reads the page
     with its passages (search.passage_annotations), and two its prefetches."""
@@ -438,7 +457,6 @@ def ranked_page(events, query, after=None, before=None):
     unranked = len(found) > RANKED
     found = found[:RANKED]
     order = [pk for _, _, pk in sorted((-(row[3] or 0), position, row[0]) for position, row in enumerate(found))]
-    size = PER_PAGE
     if after is not None or before is not None:
         try:
             place = order.index(after if after is not None else before)

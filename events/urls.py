@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import audit, views
+from . import audit, views, workbench
 
 urlpatterns = [
     path("", views.timeline, name="timeline"),
@@ -16,4 +16,5 @@ urlpatterns = [
     path("topics/", views.topic_list, name="topic_list"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic_detail"),
     path("audit/claims/", audit.claim_audit, name="claim_audit"),
+    path("editors/sources/<slug:slug>/work/", workbench.work_on_source, name="work_on_source"),
 ]

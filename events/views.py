@@ -3,6 +3,7 @@ the site's handlers (diplo/views.py) show as its 400 and 404 pages."""
 
 from django.shortcuts import get_object_or_404, render
 
+from diplo.middleware import may_be_signed_in
 from diplo.views import BadAddress
 
 from . import search
@@ -238,6 +239,9 @@ def source_detail(request, slug):
             "paragraphs": paragraphs,
             "unplaced": unplaced,
             "inferences": inferences,
+            # The session is read only for a request that carries one: reading it marks the page
+            # as varying on the cookie, which would keep every visitor's copy out of shared caches.
+            "for_editors": may_be_signed_in(request) and request.user.is_staff,
         },
     )
 

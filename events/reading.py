@@ -65,9 +65,8 @@ def name_forms(name, honorific="", aliases=(), surname_is_unique=False):
 
 def pattern_of(form):
     """A regular expression for `form` as a whole name, any apostrophe either way."""
-    escaped = re.escape(form)
-    for mark in APOSTROPHES:
-        escaped = escaped.replace(re.escape(mark), f"[{APOSTROPHES}]").replace(mark, f"[{APOSTROPHES}]")
+    either = f"[{APOSTROPHES}]"
+    escaped = "".join(either if character in APOSTROPHES else re.escape(character) for character in form)
     return rf"(?<!\w){escaped}(?!\w)"
 
 
@@ -112,15 +111,27 @@ NAME_LIKE = re.compile(rf"(?<![\w'’])(?:{CAPITALISED})(?:(?: (?:of|of the|and|
 POSSESSIVE = re.compile(r"[’']s$")
 
 
+def name_like_sequences(text):
+    """(start, text) of each name-like sequence, two names joined by "and" taken apart where each
+    has two words or more ("Alicia Kearns and Lord Alton"; not "Energy and Industrial Strategy")."""
+    for match in NAME_LIKE.finditer(text):
+        start, parts = match.start(), match.group(0).split(" and ")
+        if len(parts) > 1 and all(len(part.split()) >= 2 for part in parts):
+            for part in parts:
+                yield start, part
+                start += len(part) + len(" and ")
+        else:
+            yield start, match.group(0)
+
+
 def unknown_names(text, found_names):
     """Name-like sequences of `text` that no known name covers: two capitalised words or more
     ("Alicia Kearns"), or an honorific and one ("Mr Kearns"), each once, in order of first sight.
     A word that opens a sentence ("But", "The") is dropped from the front."""
     covered = [(name.start, name.end) for name in found_names]
     seen, offered = set(), []
-    for match in NAME_LIKE.finditer(text):
-        words = match.group(0).split(" ")
-        start = match.start()
+    for start, sequence in name_like_sequences(text):
+        words = sequence.split(" ")
         while words and words[0].casefold() in NOT_NAMES - {word for word in HONORIFICS}:
             start += len(words[0]) + 1
             words = words[1:]
@@ -229,7 +240,7 @@ def find_passage(text, pasted):
     first = loose.find(wanted)
     if first < 0:
         raise PassageProblem(
-            "This passage is not in the document's text. Copy it from the text on this page; quotation "
+            "This passage is not in the document’s text. Copy it from the text on this page; quotation "
             "marks and spaces may differ, words may not."
         )
     if loose.find(wanted, first + 1) >= 0:

@@ -35,7 +35,7 @@ _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 
 # Longest first: at each place in the text the first pattern that matches is taken.
 PATTERNS = [
-    ("day_month_year", rf"\b{_DAY} (?:of )?{_MONTH},? {_YEAR}\b"),
+    ("day_month_year", rf"\b(?:(?:{'|'.join(WEEKDAYS)}),? )?{_DAY} (?:of )?{_MONTH},? {_YEAR}\b"),
     ("day_month_year", rf"\b{_MONTH} {_DAY},? {_YEAR}\b"),
     ("month_year", rf"\b{_MONTH},? {_YEAR}\b"),
     ("day_month", rf"\b{_DAY} (?:of )?{_MONTH}(?!\w)"),

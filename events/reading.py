@@ -104,24 +104,12 @@ CALENDAR_WORDS = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
     "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
 }
-# A name-like sequence: capitalised words, perhaps joined by "of", "the", "and" ("Lord Alton of
-# Liverpool", "Ministry of State Security"), and apostrophes inside words (O’Brien).
+# A name-like sequence: capitalised words, perhaps joined by "of" or "of the" ("Lord Alton of
+# Liverpool", "Baroness Kennedy of the Shaws"), and apostrophes inside words (O’Brien). Not by
+# "and", which joins two names far more often than it is part of one ("UK and China").
 CAPITALISED = r"[A-Z][\w'’-]*[\w]|[A-Z]"
-NAME_LIKE = re.compile(rf"(?<![\w'’])(?:{CAPITALISED})(?:(?: (?:of|of the|and|for|de|van|von))? (?:{CAPITALISED}))+")
+NAME_LIKE = re.compile(rf"(?<![\w'’])(?:{CAPITALISED})(?:(?: (?:of|of the|for|de|van|von))? (?:{CAPITALISED}))+")
 POSSESSIVE = re.compile(r"[’']s$")
-
-
-def name_like_sequences(text):
-    """(start, text) of each name-like sequence, two names joined by "and" taken apart where each
-    has two words or more ("Alicia Kearns and Lord Alton"; not "Energy and Industrial Strategy")."""
-    for match in NAME_LIKE.finditer(text):
-        start, parts = match.start(), match.group(0).split(" and ")
-        if len(parts) > 1 and all(len(part.split()) >= 2 for part in parts):
-            for part in parts:
-                yield start, part
-                start += len(part) + len(" and ")
-        else:
-            yield start, match.group(0)
 
 
 def unknown_names(text, found_names):
@@ -130,12 +118,13 @@ def unknown_names(text, found_names):
     A word that opens a sentence ("But", "The") is dropped from the front."""
     covered = [(name.start, name.end) for name in found_names]
     seen, offered = set(), []
-    for start, sequence in name_like_sequences(text):
-        words = sequence.split(" ")
+    for match in NAME_LIKE.finditer(text):
+        words = match.group(0).split(" ")
+        start = match.start()
         while words and words[0].casefold() in NOT_NAMES - {word for word in HONORIFICS}:
             start += len(words[0]) + 1
             words = words[1:]
-        while words and words[-1].casefold() in {"of", "of the", "and", "for", "the"}:
+        while words and words[-1].casefold() in {"of", "for", "the"}:
             words = words[:-1]
         while words and words[-1].casefold() in CALENDAR_WORDS:
             words = words[:-1]

@@ -64,6 +64,12 @@ class NewName:
     ]
 
 
+# Days shown as the help text says, whatever the site's locale would make of them; typed either
+# way, day first as the date filters read them.
+ISO_DAY = forms.DateInput(format="%Y-%m-%d")
+DAY_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+
+
 def date_fields(prefix, label, initial):
     """The three columns of a fuzzy date, as form fields named as on the model."""
     initial = initial.as_fields(prefix) if initial else {}
@@ -73,11 +79,11 @@ def date_fields(prefix, label, initial):
         ),
         f"{prefix}_earliest": forms.DateField(
             label=f"{label}: earliest day", required=False, initial=initial.get(f"{prefix}_earliest"),
-            help_text="YYYY-MM-DD",
+            help_text="YYYY-MM-DD", widget=ISO_DAY, input_formats=DAY_FORMATS,
         ),
         f"{prefix}_latest": forms.DateField(
             label=f"{label}: latest day", required=False, initial=initial.get(f"{prefix}_latest"),
-            help_text="YYYY-MM-DD",
+            help_text="YYYY-MM-DD", widget=ISO_DAY, input_formats=DAY_FORMATS,
         ),
     }
 

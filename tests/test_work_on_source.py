@@ -95,7 +95,7 @@ def test_names_are_highlighted_by_name_alias_honorific_and_either_apostrophe(cli
     make_organization("Foreign, Commonwealth and Development Office", aliases=["FCDO"])
     source = make_source(
         "Mr Lammy met Tom O’Brien. Sir Keir Starmer and the FCDO agreed; Sir Keir spoke. Lammy left.\n\n"
-        "Alicia Kearns and Lord Smith of Finsbury said nothing."
+        "Alicia Kearns and Lord Smith of Finsbury said nothing; nor did the UK and China."
     )
     response = client.get(work_page(source.slug))
     assert response.status_code == 200

@@ -1,13 +1,16 @@
 """An editor, in the browser, turns a passage of a document into a cited, dated event on the timeline."""
 
 import re
+import shutil
 
 import pytest
 from playwright.sync_api import expect
 
 from events.models import Event
 
+from .conftest import require
 from .helpers import EDITOR_PASSWORD, make_editor
+from .test_page_quality import AXE, VNU, axe_violations, nu_html_errors
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -20,8 +23,10 @@ TITLE = "Lammy and Wang Yi meet in Beijing (from the work page)"
 
 
 def test_an_editor_makes_an_event_from_a_pasted_passage_and_finds_it_on_the_timeline(site, playwright_browser):
+    require(AXE.exists(), "axe-core (npm axe-core)")
     make_editor()
-    page = playwright_browser.new_context().new_page()
+    # bypass_csp: to add axe-core's script to the page, as test_page_quality does.
+    page = playwright_browser.new_context(bypass_csp=True).new_page()
     steps = []
 
     def step(what):
@@ -44,6 +49,7 @@ def test_an_editor_makes_an_event_from_a_pasted_passage_and_finds_it_on_the_time
     expect(page.get_by_label("Date: earliest day")).to_have_value("2024-10-18")
     expect(page.get_by_label("David Lammy")).to_have_value("mentioned")
     expect(page.get_by_label("Wang Yi")).to_have_value("mentioned")
+    assert axe_violations(page, "the suggested event") == []
 
     page.get_by_label("Title").fill(TITLE), step("type a title")
     page.get_by_label("David Lammy").select_option("visitor"), step("make David Lammy the visitor")
@@ -62,3 +68,17 @@ def test_an_editor_makes_an_event_from_a_pasted_passage_and_finds_it_on_the_time
     assert event.citations.get().quote == PASSAGE.replace("Lammy's", "Lammy’s")
     # The README's "Adding a document" section gives this count.
     assert len(steps) == 13, steps
+
+
+def test_the_suggested_record_and_a_refused_passage_are_valid_html(committed_archive, client, tmp_path):
+    require(shutil.which("java") and VNU.exists(), "Java and the Nu HTML Checker (npm vnu-jar)")
+    client.force_login(make_editor())
+    address = "/editors/sources/independent-lammy-raises-human-rights-concerns-in-talks-with-china/work/"
+    files = []
+    for name, passage, status in [("suggested", PASSAGE, 200), ("refused", "Not a passage of this text", 400)]:
+        response = client.post(address, {"step": "suggest", "passage": passage, "kind": "event"})
+        assert response.status_code == status
+        file = tmp_path / f"{name}.html"
+        file.write_bytes(response.content)
+        files.append(str(file))
+    assert nu_html_errors(files) == []

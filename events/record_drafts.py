@@ -122,7 +122,9 @@ class RecordForm(forms.Form):
                     label=label,
                     choices=[("", "Not a participant"), *Participation.Role.choices],
                     required=False,
-                    initial="" if key.startswith("new:") else Participation.Role.MENTIONED,
+                    # Those named in a passage are suggested as mentioned in a new event; an event
+                    # recorded already has its participants, so there the editor picks.
+                    initial="" if key.startswith("new:") or kind == RecordKind.PARTICIPATION else Participation.Role.MENTIONED,
                 )
         if kind == RecordKind.EVENT:
             self.fields["title"] = forms.CharField(max_length=300)
@@ -207,17 +209,41 @@ class Refused(Exception):
         self.errors = errors
 
 
-def checked(record):
-    """Saves `record` after its own checks, or raises Refused with them."""
+def checked(record, reason):
+    """Saves `record` after its own checks, or raises Refused with them. `reason` is the line its
+    history keeps for the change (django-simple-history reads `_change_reason`)."""
     try:
         record.full_clean()
     except ValidationError as error:
         raise Refused(error.message_dict) from None
+    record._change_reason = reason
     record.save()
     return record
 
 
-def make_new_actor(form, index, name):
+def history_line(form, source):
+    """What the confirmation does, in a line for the history of each record it saves, naming
+    what has no history of its own (participants, aliases)."""
+    data = form.cleaned_data
+    labels = dict(form.actors) | {f"new:{index}": name for index, name in enumerate(form.new_names)}
+    parts = [f"Made on the work page from a passage of “{source}”"]
+    roles = [
+        f"{labels[name.removeprefix('role_')]} ({dict(Participation.Role.choices)[data[name]].lower()})"
+        for name in form.fields
+        if name.startswith("role_") and data.get(name)
+    ]
+    if roles:
+        parts.append("participants: " + ", ".join(roles))
+    for index, name in enumerate(form.new_names):
+        action = data.get(f"new_{index}_action")
+        if action == NewName.ALIAS:
+            parts.append(f"“{name}” recorded as another name of “{data[f'new_{index}_alias_of']}”")
+        elif action:
+            parts.append(f"“{name}” recorded as a new {action}")
+    return "; ".join(parts) + "."
+
+
+def make_new_actor(form, index, name, reason):
     data = form.cleaned_data
     action = data[f"new_{index}_action"]
     if action == NewName.PERSON:
@@ -227,11 +253,12 @@ def make_new_actor(form, index, name):
             Person(
                 name=bare, honorific=honorific, slug=unique_slug(Person, bare),
                 sort_name=f"{last}, {first}" if first else bare,
-            )
+            ),
+            reason,
         )
     if action == NewName.ORGANIZATION:
         kind = data[f"new_{index}_organization_kind"] or Organization.Kind.GOVERNMENT
-        return checked(Organization(name=name, kind=kind, slug=unique_slug(Organization, name)))
+        return checked(Organization(name=name, kind=kind, slug=unique_slug(Organization, name)), reason)
     wanted = data[f"new_{index}_alias_of"].strip()
     people = list(Person.objects.called(wanted)[:2])
     organizations = list(Organization.objects.called(wanted)[:2])
@@ -240,7 +267,7 @@ def make_new_actor(form, index, name):
         raise Refused({f"new_{index}_alias_of": [f"{problem} “{wanted}”: give their slug."]})
     owner = (people + organizations)[0]
     alias = Alias(name=name, kind=Alias.Kind.SHORT, **{owner._meta.model_name: owner})
-    checked(alias)
+    checked(alias, reason)
     return owner
 
 
@@ -249,11 +276,12 @@ def save_confirmed(form, source, passage):
     on it, in one transaction: returns the record made (or the event given participants), or
     raises Refused with nothing saved. Every record is checked as the admin checks it."""
     data = form.cleaned_data
+    reason = history_line(form, source)
     with transaction.atomic():
         made = {}
         for index, name in enumerate(form.new_names):
             if data.get(f"new_{index}_action"):
-                made[f"new:{index}"] = make_new_actor(form, index, name)
+                made[f"new:{index}"] = make_new_actor(form, index, name, reason)
 
         def actor(key):
             if key in made:
@@ -276,7 +304,7 @@ def save_confirmed(form, source, passage):
                 ),
                 "date",
             )
-            checked(record)
+            checked(record, reason)
             record.topics.set(data["topics"])
             citation.event = record
         elif kind == RecordKind.SANCTION:
@@ -293,7 +321,7 @@ def save_confirmed(form, source, passage):
             )
             if record.imposed_by is not None and not isinstance(record.imposed_by, Organization):
                 raise Refused({"imposed_by": ["A sanction is imposed by an organization: choose one."]})
-            checked(record)
+            checked(record, reason)
             citation.sanction = record
         elif kind == RecordKind.OFFICE:
             holder = actor(data["person"])
@@ -303,7 +331,7 @@ def save_confirmed(form, source, passage):
             if organization is not None and not isinstance(organization, Organization):
                 raise Refused({"organization": ["Choose an organization, or “Not said”."]})
             record = with_date(Office(person=holder, title=data["title"], organization=organization), "start")
-            checked(record)
+            checked(record, reason)
             citation.office = record
         else:
             record = data["event"]
@@ -318,13 +346,20 @@ def save_confirmed(form, source, passage):
                         Participation(
                             event=record, role=data[name], order=order,
                             **{"person" if isinstance(someone, Person) else "organization": someone},
-                        )
+                        ),
+                        reason,
                     )
+            if kind == RecordKind.PARTICIPATION:
+                # Participants have no history of their own: their event's keeps the change, as when
+                # the admin saves an event with its participants inline.
+                record._change_reason = reason
+                record.save()
         already_cited = kind == RecordKind.PARTICIPATION and record.citations.filter(source=source, quote=passage).exists()
         if not already_cited:
             try:
                 citation.full_clean()
             except ValidationError as error:
                 raise Refused({"passage": error.message_dict.get("quote", error.messages)}) from None
+            citation._change_reason = reason
             citation.save()
         return record

@@ -162,6 +162,8 @@ def test_confirming_an_event_saves_it_with_the_passage_cited_verbatim_its_people
     assert str(event.date) == "18 October 2024"
     assert "human-rights" in set(event.topics.values_list("slug", flat=True))
     assert {row.history_user for row in [*event.history.all(), *citation.history.all()]} == {editor}
+    in_history = event.history.earliest().history_change_reason
+    assert "David Lammy (visitor)" in in_history and "Wang Yi (host)" in in_history
     page = client.get(response["Location"])
     assert "Event saved" in page.content.decode()
 
@@ -200,10 +202,12 @@ def test_adding_participants_to_an_event_cites_the_passage_on_it(client, editor,
     passage = "During his visit to Beijing, Mr Lammy also met with Ding Xuexiang"
     data = confirmation(suggest(client, LAMMY_SOURCE, passage, "participation"))
     ding, lammy = Person.objects.get(slug="ding-xuexiang"), Person.objects.get(slug="david-lammy")
-    data.update({"event": str(event.pk), f"role_person:{lammy.pk}": "", f"role_person:{ding.pk}": "host"})
+    assert data[f"role_person:{lammy.pk}"] == "", "no one is made a participant of an existing event unasked"
+    data.update({"event": str(event.pk), f"role_person:{ding.pk}": "host"})
     assert client.post(work_page(LAMMY_SOURCE), data).status_code == 302
     assert event.participations.filter(person=ding, role="host").exists()
     assert event.citations.filter(quote=passage).exists()
+    assert "; participants: Ding Xuexiang (host)." in event.history.latest().history_change_reason
 
 
 def test_a_name_that_matches_no_one_becomes_a_new_person_with_the_confirmation(client, editor):
@@ -228,6 +232,8 @@ def test_a_name_that_matches_no_one_may_become_an_alias_of_someone_recorded(clie
                  "new_0_alias_of": "xi-jinping", "role_new:0": "speaker"})
     assert client.post(work_page(source.slug), data).status_code == 302
     assert xi.aliases.filter(name="President Xi").exists()
+    event = Event.objects.get()
+    assert "“President Xi” recorded as another name of “xi-jinping”" in event.history.get().history_change_reason
     assert Event.objects.get().participations.get().person == xi
 
 

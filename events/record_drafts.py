@@ -9,7 +9,7 @@ organization or an alias of someone the archive knows.
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from .dates import Precision
@@ -174,6 +174,14 @@ class RecordForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        vanished = [name for name, value in self.data.items() if name.startswith("role_") and value and name not in self.fields]
+        if vanished:
+            # The passage is read again on confirmation: someone chosen then and not found now was
+            # deleted, or renamed, since. Saving without them would drop them silently.
+            raise ValidationError(
+                "Someone given a role on this page is no longer recorded under a name in the passage "
+                "(deleted or renamed since): check the suggestions below and confirm again."
+            )
         for index, _ in enumerate(self.new_names):
             if data.get(f"new_{index}_action") == NewName.ALIAS and not data.get(f"new_{index}_alias_of", "").strip():
                 self.add_error(f"new_{index}_alias_of", "Say whose other name it is.")
@@ -272,6 +280,15 @@ def make_new_actor(form, index, name, reason):
 
 
 def save_confirmed(form, source, passage):
+    """Saves what the editor confirmed (see saving()), or raises Refused; a slug taken by another
+    editor's save at the same moment is refused too, to be confirmed again."""
+    try:
+        return saving(form, source, passage)
+    except IntegrityError:
+        raise Refused({"__all__": ["Someone saved a record of the same name at the same moment: confirm again."]}) from None
+
+
+def saving(form, source, passage):
     """Saves what the editor confirmed in `form`, with `passage` (the source's exact words) cited
     on it, in one transaction: returns the record made (or the event given participants), or
     raises Refused with nothing saved. Every record is checked as the admin checks it."""
@@ -287,7 +304,11 @@ def save_confirmed(form, source, passage):
             if key in made:
                 return made[key]
             kind, _, pk = key.partition(":")
-            return {"person": Person, "organization": Organization}[kind].objects.get(pk=pk)
+            found = {"person": Person, "organization": Organization}[kind].objects.filter(pk=pk).first()
+            if found is None:
+                # Deleted by someone else since the passage was read.
+                raise Refused({"__all__": [f"{dict(form.actors)[key]} is no longer recorded: start again."]})
+            return found
 
         def with_date(record, prefix):
             for column in (f"{prefix}_precision", f"{prefix}_earliest", f"{prefix}_latest"):

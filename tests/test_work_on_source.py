@@ -291,3 +291,16 @@ def test_the_page_makes_as_many_queries_whatever_the_number_of_people(client, ed
     for number in range(30):
         make_person(f"Person Number{number}", aliases=[f"Mr Number{number}"])
     assert queries() == few <= 10
+
+
+def test_a_confirmation_naming_someone_deleted_since_is_refused_with_nothing_saved(client, editor):
+    gone = make_person("Wang Yi")
+    source = make_source("The Foreign Secretary met Wang Yi in Beijing on Friday.", published="2024-10-18")
+    data = confirmation(suggest(client, source.slug, "The Foreign Secretary met Wang Yi in Beijing"))
+    data.update({"title": "A meeting", "event_kind": "meeting"})
+    gone.delete()
+    before = record_counts()
+    response = client.post(work_page(source.slug), data)
+    assert response.status_code == 400
+    assert "Someone given a role on this page is no longer recorded" in response.content.decode()
+    assert record_counts() == before

@@ -42,6 +42,17 @@ def test_an_editor_makes_an_event_from_a_pasted_passage_and_finds_it_on_the_time
     page.get_by_role("link", name="Work on this document").click(), step("follow “Work on this document”")
     expect(page.locator("mark.name-known", has_text="Wang Yi").first).to_be_visible()
 
+    # Selecting words in the text fills the passage field (the little script); then the editor pastes instead.
+    page.locator("#source-text p", has_text="when the pair met on Friday").evaluate(
+        """paragraph => {
+            const range = document.createRange();
+            range.selectNodeContents(paragraph);
+            document.getSelection().removeAllRanges();
+            document.getSelection().addRange(range);
+        }"""
+    )
+    expect(page.get_by_label("Passage")).to_have_value(re.compile("^The Foreign Secretary had been under pressure"))
+
     # Pasted with a straight apostrophe where the source prints a typographic one.
     page.get_by_label("Passage").fill(PASSAGE), step("paste the passage")
     page.get_by_role("button", name="Suggest a record").click(), step("ask for a suggested event")

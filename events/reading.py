@@ -43,11 +43,20 @@ class TopicFound:
     words: tuple  # the words of the text that suggested it
 
 
-def name_forms(name, honorific="", aliases=(), surname_is_unique=False):
+def surname_of(sort_name):
+    """The family name in a person's sort name: "Lammy" of "Lammy, David"; a sort name without a
+    comma is the name in its own order, family name first ("Ding Xuexiang")."""
+    if "," in sort_name:
+        return sort_name.split(",")[0].strip()
+    words = sort_name.split()
+    return words[0] if len(words) > 1 else None
+
+
+def name_forms(name, aliases=(), honorific="", surname=None, surname_is_unique=False):
     """The forms of a name an article may print: the name, with its honorific, each alias, and
-    each of those with any honorific taken off ("Mr Lammy" is also "Lammy"); the surname alone
-    with any honorific before it ("Mr Lammy", "Sir Keir" comes as an alias), and alone only if
-    no one else in the archive has it."""
+    each of those with an honorific taken off ("Mr Lammy" is also "Lammy"). For a person with a
+    `surname`, that surname after any honorific ("Mr Lammy", "Ms Kearns"), and alone only if no
+    one else in the archive has it."""
     forms = {name, *aliases}
     if honorific:
         forms.add(f"{honorific} {name}")
@@ -55,7 +64,6 @@ def name_forms(name, honorific="", aliases=(), surname_is_unique=False):
         words = form.split()
         if len(words) > 1 and words[0].casefold().rstrip(".") in HONORIFICS:
             forms.add(" ".join(words[1:]))
-    surname = name.split()[-1] if len(name.split()) > 1 else None
     if surname:
         forms.update(f"{title.capitalize()} {surname}" for title in HONORIFICS if len(title) > 1)
         if surname_is_unique and len(surname) >= 3:

@@ -2,6 +2,8 @@
 the archive can read in it, and, from a passage the editor pastes or selects, a record drafted
 for confirmation (events/record_drafts.py). Nothing is saved until the editor confirms."""
 
+from collections import Counter
+
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +21,7 @@ from .reading import (
     find_passage,
     known_names,
     name_forms,
+    surname_of,
     topics_in,
     unknown_names,
 )
@@ -34,17 +37,18 @@ def archive_actors():
     aliases = {}
     for person, organization, name in Alias.objects.values_list("person", "organization", "name"):
         aliases.setdefault(("person", person) if person else ("organization", organization), []).append(name)
-    people = list(Person.objects.filter(is_placeholder=False).values_list("pk", "name", "honorific"))
-    surnames = Person.objects.filter(is_placeholder=False).values_list("name", flat=True)
-    counted = {}
-    for name in surnames:
-        counted[name.split()[-1]] = counted.get(name.split()[-1], 0) + 1
+    people = list(Person.objects.filter(is_placeholder=False).values_list("pk", "name", "sort_name", "honorific"))
+    surnames = Counter(surname_of(sort_name) for _, _, sort_name, _ in people)
     actors = [
-        Actor("person", pk, name, name_forms(name, honorific, aliases.get(("person", pk), ()), counted[name.split()[-1]] == 1))
-        for pk, name, honorific in people
+        Actor(
+            "person", pk, name,
+            name_forms(name, aliases.get(("person", pk), ()), honorific, surname_of(sort_name),
+                       surnames[surname_of(sort_name)] == 1),
+        )
+        for pk, name, sort_name, honorific in people
     ]
     actors += [
-        Actor("organization", pk, name, name_forms(name, "", aliases.get(("organization", pk), ())) - {name.split()[-1]})
+        Actor("organization", pk, name, name_forms(name, aliases.get(("organization", pk), ())))
         for pk, name in Organization.objects.filter(is_placeholder=False).values_list("pk", "name")
     ]
     return actors

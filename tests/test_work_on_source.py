@@ -110,6 +110,12 @@ def test_names_are_highlighted_by_name_alias_honorific_and_either_apostrophe(cli
     assert [text for _, text in marks(response, "name-unknown")] == ["Alicia Kearns", "Lord Smith of Finsbury"]
 
 
+def test_a_family_name_written_first_is_found_after_an_honorific(client, editor):
+    make_person("Wang Yi", sort_name="Wang Yi")  # no comma: the name in its own order, family name first
+    source = make_source("Mr Wang spoke; Mr Yi did not.")
+    assert marks(client.get(work_page(source.slug)), "name-known") == [("person: Wang Yi", "Mr Wang")]
+
+
 def test_a_surname_shared_by_two_people_is_not_highlighted_alone(client, editor):
     make_person("David Lammy")
     make_person("Dawn Lammy")

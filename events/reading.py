@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 
 from .names import HONORIFICS
 
-# Any apostrophe in a name matches either form: people type O'Brien, articles print O’Brien.
-APOSTROPHES = "'’"
 QUOTE_FORMS = {"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "‚": "'", "′": "'", "″": '"'}
 
 
@@ -26,6 +24,7 @@ class Actor:
     pk: int
     name: str
     forms: set = field(default_factory=set)
+    surname: str | None = None  # a person's family name, found after an honorific or, if no one else has it, alone
 
 
 @dataclass(frozen=True)
@@ -52,11 +51,10 @@ def surname_of(sort_name):
     return words[0] if len(words) > 1 else None
 
 
-def name_forms(name, aliases=(), honorific="", surname=None, surname_is_unique=False):
+def name_forms(name, aliases=(), honorific=""):
     """The forms of a name an article may print: the name, with its honorific, each alias, and
-    each of those with an honorific taken off ("Mr Lammy" is also "Lammy"). For a person with a
-    `surname`, that surname after any honorific ("Mr Lammy", "Ms Kearns"), and alone only if no
-    one else in the archive has it."""
+    each of those with an honorific taken off ("Mr Lammy" is also "Lammy"). A surname after any
+    honorific is found by known_names."""
     forms = {name, *aliases}
     if honorific:
         forms.add(f"{honorific} {name}")
@@ -64,40 +62,67 @@ def name_forms(name, aliases=(), honorific="", surname=None, surname_is_unique=F
         words = form.split()
         if len(words) > 1 and words[0].casefold().rstrip(".") in HONORIFICS:
             forms.add(" ".join(words[1:]))
-    if surname:
-        forms.update(f"{title.capitalize()} {surname}" for title in HONORIFICS if len(title) > 1)
-        if surname_is_unique and len(surname) >= 3:
-            forms.add(surname)
     return {form for form in forms if len(form) >= 2}
 
 
-def pattern_of(form):
-    """A regular expression for `form` as a whole name, any apostrophe either way."""
-    either = f"[{APOSTROPHES}]"
-    escaped = "".join(either if character in APOSTROPHES else re.escape(character) for character in form)
-    return rf"(?<!\w){escaped}(?!\w)"
+# A name's tokens: its words and each mark between them, apostrophes made one.
+TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+def tokens(text):
+    """(token, start, end) of each word and mark of `text`, any apostrophe as a straight one."""
+    for match in TOKEN.finditer(text):
+        yield match.group(0).replace("’", "'"), match.start(), match.end()
+
+
+def token_key(text):
+    return tuple(TOKEN.findall(text.replace("’", "'")))
 
 
 def known_names(text, actors):
-    """Every place in `text` where one of `actors` is named, longest name first where two overlap."""
-    by_form = {}
+    """Every place in `text` where one of `actors` is named, the longest name where two start
+    together, none inside another: by a form of their name, by their surname after an honorific
+    ("Mr Lammy", "Ms Kearns"), or by their surname alone where no one else has it ("Lammy").
+
+    Compared token by token through dictionaries of the names' tokens, so the time it takes
+    grows with the text and the number of names, never with their product (a regular expression
+    of every name of a large archive took minutes on a long article)."""
+    by_tokens, surnames = {}, {}
     for actor in actors:
         for form in actor.forms:
-            by_form.setdefault(form, actor)
-    if not by_form:
-        return []
-    forms = sorted(by_form, key=len, reverse=True)
-    found, taken = [], []
-    # In chunks: one alternation of thousands of names is slow to compile, never to run.
-    for start in range(0, len(forms), 500):
-        chunk = forms[start : start + 500]
-        pattern = re.compile("|".join(f"({pattern_of(form)})" for form in chunk))
-        for match in pattern.finditer(text):
-            if any(match.start() < end and start_ < match.end() for start_, end in taken):
-                continue
-            taken.append((match.start(), match.end()))
-            found.append(NameFound(match.start(), match.end(), match.group(0), by_form[chunk[match.lastindex - 1]]))
-    return sorted(found, key=lambda name: name.start)
+            if key := token_key(form):
+                by_tokens.setdefault(key, actor)
+        if actor.surname and (key := token_key(actor.surname)):
+            # None: a surname two people share names neither of them.
+            surnames[key] = None if surnames.get(key, actor) is not actor else actor
+    longest = max(map(len, [*by_tokens, *surnames, ()]))
+    found_tokens = list(tokens(text))
+
+    def match_at(index):
+        """(length in tokens, actor) of the longest name starting at `index`, or None."""
+        words = [token for token, _, _ in found_tokens[index : index + longest + 1]]
+        styled = bool(words) and words[0].casefold() in HONORIFICS
+        for length in range(len(words), 0, -1):
+            key = tuple(words[:length])
+            if key in by_tokens:
+                return length, by_tokens[key]
+            if styled and length > 1 and surnames.get(key[1:]):
+                return length, surnames[key[1:]]
+            if surnames.get(key) and len(key[0]) >= 3 and not styled:
+                return length, surnames[key]
+        return None
+
+    found, index = [], 0
+    while index < len(found_tokens):
+        matched = match_at(index)
+        if matched is None:
+            index += 1
+            continue
+        length, actor = matched
+        start, end = found_tokens[index][1], found_tokens[index + length - 1][2]
+        found.append(NameFound(start, end, text[start:end], actor))
+        index += length
+    return found
 
 
 # Words that start a sentence or a clause, capitalised but no part of a name after them.

@@ -2,8 +2,6 @@
 the archive can read in it, and, from a passage the editor pastes or selects, a record drafted
 for confirmation (events/record_drafts.py). Nothing is saved until the editor confirms."""
 
-from collections import Counter
-
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.shortcuts import get_object_or_404, redirect, render
@@ -37,14 +35,9 @@ def archive_actors():
     aliases = {}
     for person, organization, name in Alias.objects.values_list("person", "organization", "name"):
         aliases.setdefault(("person", person) if person else ("organization", organization), []).append(name)
-    people = list(Person.objects.filter(is_placeholder=False).values_list("pk", "name", "sort_name", "honorific"))
-    surnames = Counter(surname_of(sort_name) for _, _, sort_name, _ in people)
+    people = Person.objects.filter(is_placeholder=False).values_list("pk", "name", "sort_name", "honorific")
     actors = [
-        Actor(
-            "person", pk, name,
-            name_forms(name, aliases.get(("person", pk), ()), honorific, surname_of(sort_name),
-                       surnames[surname_of(sort_name)] == 1),
-        )
+        Actor("person", pk, name, name_forms(name, aliases.get(("person", pk), ()), honorific), surname_of(sort_name))
         for pk, name, sort_name, honorific in people
     ]
     actors += [

@@ -200,6 +200,25 @@ class RecordForm(forms.Form):
         return keys
 
 
+def permissions_needed(form):
+    """The permissions saving `form` takes, as the admin would ask for each record it saves."""
+    data = form.cleaned_data
+    needed = {"events.add_citation"}
+    needed |= {
+        RecordKind.EVENT: {"events.add_event", "events.add_participation"},
+        RecordKind.SANCTION: {"events.add_sanction"},
+        RecordKind.OFFICE: {"events.add_office"},
+        RecordKind.PARTICIPATION: {"events.change_event", "events.add_participation"},
+    }[form.record_kind]
+    for index, _ in enumerate(form.new_names):
+        action = data.get(f"new_{index}_action")
+        if action in (NewName.PERSON, NewName.ORGANIZATION):
+            needed.add(f"events.add_{action}")
+        elif action == NewName.ALIAS:
+            needed.add("events.add_alias")
+    return needed
+
+
 def unique_slug(model, text, limit=100):
     base = slugify(text)[:limit] or model._meta.model_name
     slug, number = base, 1

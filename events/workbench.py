@@ -4,6 +4,7 @@ for confirmation (events/record_drafts.py). Nothing is saved until the editor co
 
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -23,7 +24,14 @@ from .reading import (
     topics_in,
     unknown_names,
 )
-from .record_drafts import PassageForm, RecordForm, RecordKind, Refused, save_confirmed
+from .record_drafts import (
+    PassageForm,
+    RecordForm,
+    RecordKind,
+    Refused,
+    permissions_needed,
+    save_confirmed,
+)
 
 # Model fields whose form field has another name on the work page.
 FORM_NAMES = {"kind": "event_kind", "quote": "passage"}
@@ -137,6 +145,9 @@ def work_on_source(request, slug):
     if not confirming:
         return render(request, "work_on_source.html", context)
     if form.is_valid():
+        if not request.user.has_perms(permissions_needed(form)):
+            # A viewer may read the page and see what a passage suggests, not save it.
+            raise PermissionDenied("You may view the archive's records but not add them.")
         try:
             record = save_confirmed(form, source, passage)
         except Refused as refused:

@@ -312,3 +312,18 @@ def test_a_confirmation_naming_someone_deleted_since_is_refused_with_nothing_sav
     assert response.status_code == 400
     assert "Someone given a role on this page is no longer recorded" in response.content.decode()
     assert record_counts() == before
+
+
+def test_a_viewer_sees_what_a_passage_suggests_but_may_not_save_it(client):
+    from django.contrib.auth.models import Permission, User
+
+    viewer = User.objects.create_user("viewer", is_staff=True)
+    viewer.user_permissions.set(Permission.objects.filter(codename__startswith="view_"))
+    client.force_login(viewer)
+    source = make_source("The Foreign Secretary met Wang Yi in Beijing on Friday.", published="2024-10-18")
+    response = suggest(client, source.slug, "The Foreign Secretary met Wang Yi in Beijing")
+    assert response.status_code == 200
+    data = confirmation(response)
+    data.update({"title": "A meeting", "event_kind": "meeting"})
+    assert client.post(work_page(source.slug), data).status_code == 403
+    assert Event.objects.count() == 0 and Citation.objects.count() == 0

@@ -18,6 +18,8 @@ logger = logging.getLogger(__name__)
 
 ADMIN_PATH = "/admin/"  # where diplo/urls.py mounts the admin
 API_PATH = "/api/"  # where it mounts the JSON API, which answers in JSON even here
+# Editors' pages outside the admin that take forms (events/workbench.py): staff only, like the admin.
+EDITORS_FORMS_PATH = "/editors/"
 
 # Seconds a visitor, or a crawler, is asked to wait before trying again while the database is down.
 RETRY_AFTER = 30
@@ -79,7 +81,8 @@ class RefuseNulCharactersMiddleware:
 
 
 class PublicPagesAreReadOnlyMiddleware:
-    """Answers 405, with the site's page and `Allow: GET, HEAD`, to any other method outside the admin.
+    """Answers 405, with the site's page and `Allow: GET, HEAD`, to any other method outside the
+    admin and the editors' forms.
 
     No public page accepts anything. Without this an OPTIONS or a TRACE got the whole page, and a
     PUT or a DELETE the page for a form sent without its CSRF token, which says the wrong thing.
@@ -91,7 +94,7 @@ class PublicPagesAreReadOnlyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method in self.ALLOWED or is_admin(request):
+        if request.method in self.ALLOWED or is_admin(request) or request.path_info.startswith(EDITORS_FORMS_PATH):
             return self.get_response(request)
         response = render(request, "405.html", status=405)
         response["Allow"] = ", ".join(self.ALLOWED)

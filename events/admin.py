@@ -488,11 +488,11 @@ class SourceAdmin(HistoryAdmin):
     search_fields = ["title", "outlet", "author", "text"]
     prepopulated_fields = {"slug": ["title"]}
     fieldsets = [
-        (None, {"fields": ["title", "slug", "kind", "outlet", "author", "url"]}),
+        (None, {"fields": ["work_on_it", "title", "slug", "kind", "outlet", "author", "url"]}),
         fuzzy_fieldset("published", "Published"),
         (None, {"fields": ["text", "seed_file", "original_file", "notes"]}),
     ]
-    readonly_fields = ["original_file"]
+    readonly_fields = ["work_on_it", "original_file"]
     inlines = [SourceCitationInline]
 
     published_display = fuzzy_date_column("published")
@@ -531,6 +531,15 @@ class SourceAdmin(HistoryAdmin):
             original.origin,
             date_format(localtime(original.received_at), "j F Y, H:i"),
             original.sha256,
+        )
+
+    @admin.display(description="Work on this document")
+    def work_on_it(self, source):
+        if source.pk is None:
+            return "Once it is saved: its names and dates read, and records made from its passages."
+        return format_html(
+            '<a href="{}">Read its names and dates, and make records from its passages</a>',
+            reverse("work_on_source", args=[source.slug]),
         )
 
 

@@ -86,12 +86,18 @@ class CiteThis:
         return f"as loaded on {format_day(self.changed)}"
 
     @property
-    def plain(self):
+    def plain_parts(self):
+        """The plain citation in three parts, so that a page can isolate the title's direction."""
         title = self.title if self.title[-1:] in ".?!" else f"{self.title}."
         return (
-            f"{ARCHIVE}. “{title}” {self.genre}, {self.changed_words}. {self.url} "
-            f"(accessed {format_day(self.accessed)})."
+            f"{ARCHIVE}. “",
+            title,
+            f"” {self.genre}, {self.changed_words}. {self.url} (accessed {format_day(self.accessed)}).",
         )
+
+    @property
+    def plain(self):
+        return "".join(self.plain_parts)
 
     @property
     def bibtex(self):
@@ -153,8 +159,14 @@ BIBTEX_ESCAPES = {
 }
 
 
+# Unicode's direction controls (embeddings, overrides, isolates): invisible, meaningless to BibTeX,
+# and in a title typed in the admin able to reverse the rest of its line wherever it is shown.
+DIRECTION_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
 def bibtex_text(text):
-    return "".join(BIBTEX_ESCAPES.get(character, character) for character in " ".join(text.split()))
+    text = " ".join(text.translate(DIRECTION_CONTROLS).split())
+    return "".join(BIBTEX_ESCAPES.get(character, character) for character in text)
 
 
 # JSON-LD

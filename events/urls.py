@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import audit, views
+from . import audit, views, workbench
 
 # The records a citation file is made for, and the type of the key in their address.
 CITABLE_ADDRESSES = [
@@ -39,4 +39,5 @@ urlpatterns = [
         for extension in CITATION_FILES
     ],
     path("audit/claims/", audit.claim_audit, name="claim_audit"),
+    path("editors/sources/<slug:slug>/work/", workbench.work_on_source, name="work_on_source"),
 ]

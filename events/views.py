@@ -4,6 +4,7 @@ the site's handlers (diplo/views.py) show as its 400 and 404 pages."""
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 
+from diplo.middleware import may_be_signed_in
 from diplo.views import BadAddress
 
 from . import citing, search
@@ -276,6 +277,9 @@ def source_detail(request, slug):
             "unplaced": unplaced,
             "inferences": inferences,
             **cited(request, source),
+            # The session is read only for a request that carries one: reading it marks the page
+            # as varying on the cookie, which would keep every visitor's copy out of shared caches.
+            "for_editors": may_be_signed_in(request) and request.user.is_staff,
         },
     )
 

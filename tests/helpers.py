@@ -136,7 +136,10 @@ def public_pages():
 
 def editor_pages():
     """(name, path) of the pages only editors see, outside the admin."""
-    return [("claim audit", "/audit/claims/")]
+    return [
+        ("claim audit", "/audit/claims/"),
+        ("work on a document", "/editors/sources/independent-lammy-raises-human-rights-concerns-in-talks-with-china/work/"),
+    ]
 
 
 # Fresh processes: settings are read once, at start-up, so what they make of the environment

@@ -1,0 +1,95 @@
+"""An editor, in the browser, turns a passage of a document into a cited, dated event on the timeline."""
+
+import re
+import shutil
+
+import pytest
+from playwright.sync_api import expect
+
+from events.models import Event
+
+from .conftest import require
+from .helpers import EDITOR_PASSWORD, make_editor
+from .test_page_quality import AXE, VNU, axe_violations, nu_html_errors
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+PASSAGE = (
+    "The Foreign Secretary had been under pressure to take a tough line on a range of human rights issues "
+    "with foreign minister Wang Yi when the pair met on Friday during Mr Lammy's first visit to China since "
+    "taking office."
+)
+TITLE = "Lammy and Wang Yi meet in Beijing (from the work page)"
+
+
+def test_an_editor_makes_an_event_from_a_pasted_passage_and_finds_it_on_the_timeline(site, playwright_browser):
+    require(AXE.exists(), "axe-core (npm axe-core)")
+    make_editor()
+    # bypass_csp: to add axe-core's script to the page, as test_page_quality does.
+    page = playwright_browser.new_context(bypass_csp=True).new_page()
+    steps = []
+
+    def step(what):
+        steps.append(what)
+
+    page.goto(site + "/admin/")
+    page.get_by_label("Username").fill("editor"), step("type the user name")
+    page.get_by_label("Password").fill(EDITOR_PASSWORD), step("type the password")
+    page.get_by_role("button", name="Log in").click(), step("log in")
+
+    page.goto(site + "/sources/independent-lammy-raises-human-rights-concerns-in-talks-with-china/")
+    step("open the source's page")
+    page.get_by_role("link", name="Work on this document").click(), step("follow “Work on this document”")
+    expect(page.locator("mark.name-known", has_text="Wang Yi").first).to_be_visible()
+
+    # Selecting words in the text fills the passage field (the little script); then the editor pastes instead.
+    page.locator("#source-text p", has_text="when the pair met on Friday").evaluate(
+        """paragraph => {
+            const range = document.createRange();
+            range.selectNodeContents(paragraph);
+            document.getSelection().removeAllRanges();
+            document.getSelection().addRange(range);
+        }"""
+    )
+    expect(page.get_by_label("Passage")).to_have_value(re.compile("^The Foreign Secretary had been under pressure"))
+
+    # Pasted with a straight apostrophe where the source prints a typographic one.
+    page.get_by_label("Passage").fill(PASSAGE), step("paste the passage")
+    page.get_by_role("button", name="Suggest a record").click(), step("ask for a suggested event")
+    expect(page.get_by_label("Date: precision")).to_have_value("day")
+    expect(page.get_by_label("Date: earliest day")).to_have_value("2024-10-18")
+    expect(page.get_by_label("David Lammy")).to_have_value("mentioned")
+    expect(page.get_by_label("Wang Yi")).to_have_value("mentioned")
+    assert axe_violations(page, "the suggested event") == []
+
+    page.get_by_label("Title").fill(TITLE), step("type a title")
+    page.get_by_label("David Lammy").select_option("visitor"), step("make David Lammy the visitor")
+    page.get_by_label("Wang Yi").select_option("host"), step("make Wang Yi the host")
+    page.get_by_role("button", name="Confirm and save").click(), step("confirm")
+    expect(page.get_by_role("status")).to_contain_text("Event saved")
+
+    page.goto(site + "/"), step("open the timeline")
+    page.get_by_role("link", name=TITLE).click(), step("open the event")
+    expect(page.get_by_text("18 October 2024").first).to_be_visible()
+    expect(page.locator("main")).to_contain_text("when the pair met on Friday during Mr Lammy’s first visit")
+    expect(page.get_by_role("link", name=re.compile("David Lammy")).first).to_be_visible()
+
+    event = Event.objects.get(title=TITLE)
+    assert {p.person.name for p in event.participations.all()} == {"David Lammy", "Wang Yi"}
+    assert event.citations.get().quote == PASSAGE.replace("Lammy's", "Lammy’s")
+    # The README's "Adding a document" section gives this count.
+    assert len(steps) == 13, steps
+
+
+def test_the_suggested_record_and_a_refused_passage_are_valid_html(committed_archive, client, tmp_path):
+    require(shutil.which("java") and VNU.exists(), "Java and the Nu HTML Checker (npm vnu-jar)")
+    client.force_login(make_editor())
+    address = "/editors/sources/independent-lammy-raises-human-rights-concerns-in-talks-with-china/work/"
+    files = []
+    for name, passage, status in [("suggested", PASSAGE, 200), ("refused", "Not a passage of this text", 400)]:
+        response = client.post(address, {"step": "suggest", "passage": passage, "kind": "event"})
+        assert response.status_code == status
+        file = tmp_path / f"{name}.html"
+        file.write_bytes(response.content)
+        files.append(str(file))
+    assert nu_html_errors(files) == []

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import audit, views
+from . import audit, exports, views
 
 urlpatterns = [
     path("", views.timeline, name="timeline"),
@@ -15,5 +15,8 @@ urlpatterns = [
     path("sources/<slug:slug>/", views.source_detail, name="source_detail"),
     path("topics/", views.topic_list, name="topic_list"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic_detail"),
+    path("export/<slug:listing>.<slug:format>", exports.export, name="export"),
+    path("about/data/", views.about_data, name="about_data"),
+    path("about/data/<str:name>", views.download, name="download"),
     path("audit/claims/", audit.claim_audit, name="claim_audit"),
 ]

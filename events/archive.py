@@ -20,6 +20,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connections, transaction
+from django.db.utils import load_backend
 
 FIXTURE = "diplo-archive.json"
 SQLITE = "diplo-archive.sqlite3"
@@ -41,19 +42,19 @@ def exported_models():
 
 @contextlib.contextmanager
 def sqlite_database(path, alias="archive_copy"):
-    """A database alias for a SQLite file at `path`, migrated, for the length of the block."""
-    wanted = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(path)}
-    # configure_settings fills in Django's defaults, and insists on a default database to fill.
-    configured = connections.configure_settings({"default": dict(wanted), alias: wanted})
-    connections.settings[alias] = configured[alias]
+    """A database alias for a new SQLite file at `path`, migrated, for the length of the block.
+
+    The connection is made here and named, not added to settings.DATABASES: it is this block's alone.
+    """
+    # configure_settings fills in Django's defaults for a database's settings.
+    wanted = connections.configure_settings({"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(path)}})
+    connections[alias] = load_backend(wanted["default"]["ENGINE"]).DatabaseWrapper(wanted["default"], alias)
     try:
         call_command("migrate", database=alias, verbosity=0, interactive=False)
         yield alias
     finally:
-        if alias in connections:
-            connections[alias].close()
-            del connections[alias]
-        del connections.settings[alias]
+        connections[alias].close()
+        del connections[alias]
 
 
 def remove_drafts(alias):

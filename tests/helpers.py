@@ -116,6 +116,8 @@ def public_pages():
         ("person with claims", Person.objects.filter(offices__claim_bases__isnull=False).first().get_absolute_url(), 200),
         ("source with inferences", Source.objects.filter(citations__claim_bases__isnull=False).first().get_absolute_url(), 200),
         ("people not named", "/people/?unnamed=1", 200),
+        # Issue 10: the page about the data, its downloads, licence and citation.
+        ("about the data", "/about/data/", 200),
     ]
 
 

@@ -18,7 +18,15 @@ from events import exports
 from events.dates import FuzzyDate, Precision
 from events.models import ClaimBasis, Event, Person, Sanction, Source
 
-from .factories import cite, claim, make_event, make_office, make_person, make_topic, take_part
+from .factories import (
+    cite,
+    claim,
+    make_event,
+    make_office,
+    make_person,
+    make_topic,
+    take_part,
+)
 from .helpers import html_of, text_of
 
 pytestmark = pytest.mark.django_db

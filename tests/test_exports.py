@@ -6,6 +6,7 @@ import io
 import json
 import re
 from html import unescape
+from urllib.parse import urlencode
 
 import pytest
 from django.core.cache import cache
@@ -13,6 +14,9 @@ from django.db import connection
 from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 from edtf import parse_edtf
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from events import exports
 from events.dates import FuzzyDate, Precision
@@ -28,6 +32,8 @@ from .factories import (
     take_part,
 )
 from .helpers import html_of, text_of
+from .test_hostile_input import PAGES, query_strings
+from .test_hostile_input import PROFILE as HOSTILE
 
 pytestmark = pytest.mark.django_db
 
@@ -305,3 +311,24 @@ def test_a_draft_is_in_no_export(archive, client):
     draft = make_event("A draft not to be published", is_published=False)
     assert draft.get_absolute_url() not in paths(exported(client, "/export/events.FORMAT", "json"))
     assert Person.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("listing", "page"),
+    [
+        ("events", "/"),
+        # The other lists read few parameters, and the lists' own tests try them: here, in the slow lane.
+        pytest.param("sanctions", "/sanctions/", marks=pytest.mark.slow),
+        pytest.param("people", "/people/", marks=pytest.mark.slow),
+        pytest.param("sources", "/sources/", marks=pytest.mark.slow),
+    ],
+)
+@hypothesis_settings(HOSTILE)
+@given(data=st.data())
+def test_no_generated_query_breaks_an_export(archive, client, listing, page, data):
+    pairs, tail = data.draw(query_strings([*PAGES[page], "unnamed", "after", "before"]))
+    response = client.get(f"/export/{listing}.ndjson?{urlencode(pairs)}{tail}")
+    assert response.status_code in (200, 400), response.status_code
+    if response.status_code == 200:
+        for line in content(response).splitlines():
+            json.loads(line)

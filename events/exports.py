@@ -347,8 +347,8 @@ def source_row(record):
 class Listing:
     """One public list and how it is exported."""
 
-    name: str  # in the address: /export/<name>.csv
-    noun: str  # "events"
+    name: str  # in the address, and the records' name: /export/events.csv, "these 12 events"
+    singular: str  # "event"
     select: object  # query -> the queryset the page lists (BadAddress for a bad filter)
     prefetches: tuple  # read for each chunk
     record: object  # (site, instance) -> the JSON record
@@ -381,11 +381,11 @@ ALIASES = (Prefetch("aliases", queryset=Alias.objects.order_by("name", "pk")),)
 LISTINGS = {
     listing.name: listing
     for listing in (
-        Listing("events", "events", selected_events, event_prefetches(), event_record, event_row),
-        Listing("people", "people", selected_people, ALIASES, person_record, actor_row),
-        Listing("organizations", "organizations", selected_organizations, ALIASES, organization_record, actor_row),
-        Listing("sanctions", "sanctions", selected_sanctions, sanction_prefetches(), sanction_record, sanction_row),
-        Listing("sources", "sources", selected_sources, (), source_record, source_row),
+        Listing("events", "event", selected_events, event_prefetches(), event_record, event_row),
+        Listing("people", "person", selected_people, ALIASES, person_record, actor_row),
+        Listing("organizations", "organization", selected_organizations, ALIASES, organization_record, actor_row),
+        Listing("sanctions", "sanction", selected_sanctions, sanction_prefetches(), sanction_record, sanction_row),
+        Listing("sources", "source", selected_sources, (), source_record, source_row),
     )
 }
 
@@ -539,19 +539,17 @@ def downloads(request, listing, count, fields=(), qualifier="", **changes):
     with `changes` made. A count that is only a bound says so; `qualifier` follows the noun
     (" named in the documents")."""
     query = addresses.canonical_query(request.GET, fields, **NOT_FILTERS, **changes)
-    noun = LISTINGS[listing].noun
+    noun = listing
     if count is None:
         what = f"all of these {noun}{qualifier}"
     elif getattr(count, "more", False):
         what = f"all of these {noun}{qualifier} ({str(count).lower()})"
     else:
         number = getattr(count, "number", count)
-        what = f"these {number:,} {noun}{qualifier}" if number != 1 else f"this one {SINGULAR[noun]}{qualifier}"
+        what = f"these {number:,} {noun}{qualifier}" if number != 1 else f"this one {LISTINGS[listing].singular}{qualifier}"
     links = []
     for format in FORMATS.values():
         address = reverse("export", args=[listing, format.name])
         links.append((format.label, f"{address}?{query}" if query else address))
     return Downloads(what, links)
 
-
-SINGULAR = {"events": "event", "people": "person", "organizations": "organization", "sanctions": "sanction", "sources": "source"}

@@ -98,7 +98,8 @@ def main():
         rate = figures["rows"] / figures["seconds"] if figures["seconds"] else 0
         print(
             f"{name:<26} {figures['rows']:>9,} {figures['seconds']:>7.1f} {rate:>8,.0f} "
-            f"{figures['bytes'] / 1e6:>7.1f} {figures['before_kb'] / 1024:>15.0f} {figures['after_kb'] / 1024:>7.0f}"
+            f"{figures['bytes'] / 1e6:>7.1f} {figures['before_kb'] / 1024:>15.0f} {figures['after_kb'] / 1024:>7.0f}",
+            flush=True,  # each line as its export ends: a full run takes a while
         )
 
 

@@ -65,5 +65,6 @@ class PrimaryReplicaRouter:
         return None
 
     def allow_migrate(self, db, app_label, model_name=None, **hints):
-        # The replica gets its tables by replicating the primary, never by migrating.
-        return db == PRIMARY
+        # The replica gets its tables by replicating the primary, never by migrating. Any other
+        # database (the SQLite copy `export_archive` makes) is migrated as asked.
+        return db != REPLICA

@@ -134,6 +134,9 @@ SQLITE_OPTIONS = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
 
+# Where `manage.py export_archive` writes the whole-archive downloads, which /about/data/ links and serves.
+DIPLO_DOWNLOADS_DIR = Path(os.environ.get("DIPLO_DOWNLOADS_DIR", "").strip() or BASE_DIR / "downloads")
+
 # A read replica of the primary, if one is named; who reads from it, and why: diplo/routers.py.
 DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
 DATABASE_ROUTERS = []

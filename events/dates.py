@@ -157,6 +157,34 @@ class FuzzyDate:
             return text.removeprefix("Date unknown (").removesuffix(")")
         return text[0].lower() + text[1:] if text.startswith("Between") else text
 
+    @property
+    def edtf(self):
+        """The date in the Library of Congress's Extended Date/Time Format, for exports: "2024-10-18",
+        "2024-10", "2021", a range within a month or year as an interval ("2024-10-14/2024-10-16"),
+        and an unknown date by the bounds it has ("../2024-10-17" for "by 17 October 2024",
+        "2024-10-01/.." for "not before"). Empty when nothing is known of it: EDTF has no form for
+        that, so the exports say it in words beside it (`edtf_note`)."""
+        if not self.is_known:
+            if self.earliest is None and self.latest is None:
+                return ""
+            return f"{self.earliest.isoformat() if self.earliest else '..'}/{self.latest.isoformat() if self.latest else '..'}"
+        earliest, latest = self.earliest, self.latest or self.earliest
+        if self.precision == Precision.DAY:
+            return earliest.isoformat()
+        first, last = period_bounds(self.precision, earliest)
+        if (earliest, latest) != (first, last):
+            return f"{earliest.isoformat()}/{latest.isoformat()}"
+        return f"{earliest:%Y-%m}" if self.precision == Precision.MONTH else f"{earliest.year:04d}"
+
+    @property
+    def edtf_note(self):
+        """Why `edtf` is empty or open-ended, in words; empty where it says the date whole."""
+        if self.is_known:
+            return ""
+        if self.earliest is None and self.latest is None:
+            return "No date is known."
+        return f"Only bounds are known: {self.known_as}."
+
     def __str__(self):
         if not self.is_known:
             if self.latest and not self.earliest:

@@ -715,6 +715,14 @@ def page_number(query):
     return paging_of(PageNumberForm(query))["page"]
 
 
+def unnamed_asked_for(query):
+    """?unnamed=1 of the people and organizations lists: only those the documents mention without naming."""
+    unnamed = query.get("unnamed", "")
+    if unnamed not in ("", "1"):
+        raise BadAddress("“unnamed” takes 1, to list those not named in the documents, or nothing.")
+    return bool(unnamed)
+
+
 def sort_order(query):
     """The order a list of events is asked for: ?sort=, newest first if absent."""
     return paging_of(SortForm(query))["sort"] or NEWEST

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import audit, views, workbench
+from . import audit, exports, views, workbench
 
 # The records a citation file is made for, and the type of the key in their address.
 CITABLE_ADDRESSES = [
@@ -38,6 +38,9 @@ urlpatterns = [
         for section, kind in CITABLE_ADDRESSES
         for extension in CITATION_FILES
     ],
+    path("export/<slug:listing>.<slug:format>", exports.export, name="export"),
+    path("about/data/", views.about_data, name="about_data"),
+    path("about/data/<str:name>", views.download, name="download"),
     path("audit/claims/", audit.claim_audit, name="claim_audit"),
     path("editors/sources/<slug:slug>/work/", workbench.work_on_source, name="work_on_source"),
 ]

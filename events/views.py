@@ -1,13 +1,22 @@
 """The public pages. A bad parameter raises BadAddress and a missing record or page Http404, which
 the site's handlers (diplo/views.py) show as its 400 and 404 pages."""
 
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from pathlib import Path
+
+from django.conf import settings
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+)
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from diplo.middleware import may_be_signed_in
-from diplo.views import BadAddress
+from diplo.views import NotFound
 
-from . import citing, search
+from . import archive, citing, exports, search
 from .addresses import canonical_url, redirect_to_canonical
 from .filters import (
     RELEVANCE,
@@ -19,6 +28,7 @@ from .filters import (
     page_number,
     place_in_timeline,
     sort_order,
+    unnamed_asked_for,
 )
 from .models import (
     Citation,
@@ -118,6 +128,7 @@ def timeline(request):
         {
             **context,
             "page": page,
+            "downloads": exports.downloads(request, "events", page.count, list(EventFilter.base_filters)),
             "groups": groups,
             "filtered_by": filtered_by,
             "dates": dates,
@@ -140,7 +151,7 @@ def event_detail(request, slug):
 
 
 def person_list(request):
-    return render(request, "person_list.html", actor_list(request, Person))
+    return render(request, "person_list.html", actor_list(request, Person, "people"))
 
 
 def person_detail(request, slug):
@@ -181,15 +192,13 @@ def merged_actor(text):
 
 
 def organization_list(request):
-    return render(request, "organization_list.html", actor_list(request, Organization))
+    return render(request, "organization_list.html", actor_list(request, Organization, "organizations"))
 
 
-def actor_list(request, model):
+def actor_list(request, model, listing):
     """The people or organizations the documents name, a page of them, with the first placeholders
     (those they mention but do not name) listed apart; or, with ?unnamed=1, a page of the placeholders."""
-    unnamed = request.GET.get("unnamed", "")
-    if unnamed not in ("", "1"):
-        raise BadAddress("“unnamed” takes 1, to list those not named in the documents, or nothing.")
+    unnamed = unnamed_asked_for(request.GET)
     rows = model.objects.for_list()
     page = paginate(rows.filter(is_placeholder=bool(unnamed)), page_number(request.GET))
     placeholders = [] if unnamed else list(rows.filter(is_placeholder=True)[: UNNAMED_SHOWN + 1])
@@ -198,6 +207,12 @@ def actor_list(request, model):
         "unnamed": bool(unnamed),
         "placeholders": placeholders[:UNNAMED_SHOWN],
         "more_placeholders": len(placeholders) > UNNAMED_SHOWN,
+        "downloads": exports.downloads(
+            request, listing, page.paginator.count, ["unnamed"], "" if unnamed else " named in the documents"
+        ),
+        "placeholder_downloads": exports.downloads(
+            request, listing, None if len(placeholders) > UNNAMED_SHOWN else len(placeholders), unnamed="1"
+        ),
     }
 
 
@@ -241,6 +256,7 @@ def sanction_list(request):
             "chips": chips(filterset, request),
             "actors": actors,
             "actor_links": narrowing_links(request.GET, "target", actors, list(SanctionFilter.base_filters)),
+            "downloads": exports.downloads(request, "sanctions", page.paginator.count, list(SanctionFilter.base_filters)),
         },
     )
 
@@ -257,7 +273,8 @@ def sanction_detail(request, pk):
 
 def source_list(request):
     page = paginate(Source.objects.for_list(), page_number(request.GET))
-    return render(request, "source_list.html", {"page": page})
+    downloads = exports.downloads(request, "sources", page.paginator.count)
+    return render(request, "source_list.html", {"page": page, "downloads": downloads})
 
 
 def source_detail(request, slug):
@@ -344,3 +361,29 @@ def citation_file(request, section, key, extension):
         response = HttpResponse(cite.csl_json, content_type=citing.CSL_JSON_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{cite.key}.{extension}"'
     return response
+
+
+def about_data(request):
+    return render(
+        request,
+        "about_data.html",
+        {
+            "downloads": archive.downloads(),
+            "site": request.build_absolute_uri("/"),
+            "today": timezone.now().date(),
+            "chunk": exports.CHUNK,
+        },
+    )
+
+
+def download(request, name):
+    """One of the whole-archive downloads (archive.FILES), as `export_archive` last wrote it."""
+    media_types = {file_name: media_type for file_name, _, media_type in archive.FILES}
+    if name not in media_types:
+        raise NotFound("There is no such download. The downloads are listed on the “About the data” page.")
+    path = Path(settings.DIPLO_DOWNLOADS_DIR) / name
+    try:
+        opened = path.open("rb")
+    except FileNotFoundError:
+        raise NotFound("This download has not been made yet on this site: `manage.py export_archive` makes it.") from None
+    return FileResponse(opened, as_attachment=True, filename=name, content_type=media_types[name])

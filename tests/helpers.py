@@ -131,6 +131,8 @@ def public_pages():
         ("timeline in a country the archive has no events in", "/?country=FR", 200),
         ("sanctions imposed by the EU", "/sanctions/?imposing_country=EU", 200),
         ("sanction with its status log", Sanction.objects.exclude(status_log=None).first().get_absolute_url(), 200),
+        # Issue 10: the page about the data, its downloads, licence and citation.
+        ("about the data", "/about/data/", 200),
     ]
 
 

@@ -16,12 +16,12 @@ full_text_search = import_module("events.migrations.0005_full_text_search")
 
 def publish_flag_from_status(apps, schema_editor):
     for name in ("Event", "HistoricalEvent"):
-        apps.get_model("events", name).objects.filter(status="draft").update(is_published=False)
+        apps.get_model("events", name).objects.using(schema_editor.connection.alias).filter(status="draft").update(is_published=False)
 
 
 def status_from_publish_flag(apps, schema_editor):
     for name in ("Event", "HistoricalEvent"):
-        apps.get_model("events", name).objects.filter(is_published=False).update(status="draft")
+        apps.get_model("events", name).objects.using(schema_editor.connection.alias).filter(is_published=False).update(status="draft")
 
 
 def exactly_one_record(field):

@@ -38,12 +38,13 @@ def normalize_stored_text(apps, schema_editor):
         model = apps.get_model("events", model_name)
         pk = model._meta.pk.attname
         changed = []
-        for row in model.objects.only(pk, field).order_by(pk).iterator(chunk_size=2000):
+        rows = model.objects.using(schema_editor.connection.alias)
+        for row in rows.only(pk, field).order_by(pk).iterator(chunk_size=2000):
             value = getattr(row, field)
             if value != events.text.normalized(value):
                 setattr(row, field, events.text.normalized(value))
                 changed.append(row)
-        model.objects.bulk_update(changed, [field], batch_size=500)
+        rows.bulk_update(changed, [field], batch_size=500)
 
 
 class Migration(migrations.Migration):

@@ -23,11 +23,11 @@ def answers_from_responds_to(apps, schema_editor):
     Sanction = apps.get_model("events", "Sanction")
     SanctionResponse = apps.get_model("events", "SanctionResponse")
     answering = (
-        Sanction.objects.exclude(responds_to=None)
+        Sanction.objects.using(schema_editor.connection.alias).exclude(responds_to=None)
         .order_by("pk")
         .values_list("pk", "responds_to")
     )
-    SanctionResponse.objects.bulk_create(
+    SanctionResponse.objects.using(schema_editor.connection.alias).bulk_create(
         [
             SanctionResponse(sanction_id=pk, answers_sanction_id=answered)
             for pk, answered in answering.iterator()
@@ -41,11 +41,11 @@ def responds_to_from_answers(apps, schema_editor):
     Sanction = apps.get_model("events", "Sanction")
     SanctionResponse = apps.get_model("events", "SanctionResponse")
     for response in (
-        SanctionResponse.objects.exclude(answers_sanction=None)
+        SanctionResponse.objects.using(schema_editor.connection.alias).exclude(answers_sanction=None)
         .order_by("-pk")
         .iterator()
     ):
-        Sanction.objects.filter(pk=response.sanction_id).update(
+        Sanction.objects.using(schema_editor.connection.alias).filter(pk=response.sanction_id).update(
             responds_to=response.answers_sanction_id
         )
 

@@ -1,0 +1,113 @@
+"""The exports at scale: rows per second and the worker's peak memory for each export of a mix, over
+an archive made by `manage.py generate_archive N`.
+
+    DATABASE_URL=sqlite:////tmp/big.sqlite3 python bench/exports.py
+
+On PostgreSQL, with a throwaway server: python -m tests.postgres --port N -- sh -c \
+    'python manage.py migrate && python manage.py generate_archive N && python bench/exports.py'
+
+Each export runs in a fresh process of its own (this script, called with the export's address),
+which answers it through Django's request handling as gunicorn's worker would, reads the whole
+streamed body, and reports its rows, seconds and peak resident memory (VmHWM, from /proc) before
+and after. Memory that stays flat whatever the export's size is the point: the export is read in
+keyset chunks (events/exports.py), never whole.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "diplo.settings")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+# As in production, but over plain HTTP: the test client speaks nothing else.
+os.environ.setdefault("HTTPS", "0")
+
+
+def peak_memory_kb():
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmHWM in /proc/self/status (Linux only)")
+
+
+def measure(path):
+    """In this process: answer `path`, read it all; print {rows, seconds, bytes, memory before/after} as JSON."""
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.test import Client
+
+    # With DEBUG on, Django keeps every query it runs, and memory would grow with the export.
+    assert not settings.DEBUG, "run without DEBUG"
+
+    client = Client()
+    # Warm up imports and the connection on an export of nothing (a name nobody has), so "before"
+    # is the worker as it stands ready to serve.
+    b"".join(client.get("/export/events.csv?actor=nobody-has-this-name-at-all").streaming_content)
+    before = peak_memory_kb()
+    started = time.perf_counter()
+    response = client.get(path)
+    assert response.status_code == 200, response.status_code
+    rows = size = 0
+    ending = b""
+    for piece in response.streaming_content:
+        rows += piece.count(b"\n")
+        size += len(piece)
+        ending = piece[-1:] or ending
+    seconds = time.perf_counter() - started
+    if path.split("?")[0].endswith(".csv"):
+        rows -= 1  # the header
+    elif path.split("?")[0].endswith(".json"):
+        rows -= 2  # a newline before each record, and two after the last
+    print(json.dumps({"rows": rows, "seconds": seconds, "bytes": size, "before_kb": before, "after_kb": peak_memory_kb()}))
+
+
+def exports():
+    import django
+
+    django.setup()
+    from events.models import Topic
+
+    topic = Topic.objects.filter(children__isnull=False).order_by("name").first()
+    return [
+        ("every event, CSV", "/export/events.csv"),
+        ("every event, NDJSON", "/export/events.ndjson"),
+        ("every event, JSON", "/export/events.json"),
+        ("a parent topic, CSV", f"/export/events.csv?topic={topic.slug}"),
+        ("meetings in 1990s, CSV", "/export/events.csv?kind=meeting&date_from=1990&date_to=1999"),
+        ("every person, CSV", "/export/people.csv"),
+        ("every sanction, JSON", "/export/sanctions.json"),
+    ]
+
+
+def main():
+    from django.db import connection
+
+    mix = exports()
+    print(f"Database: {connection.vendor}")
+    print(f"{'export':<26} {'rows':>9} {'s':>7} {'rows/s':>8} {'MB':>7} {'peak MB before':>15} {'after':>7}")
+    for name, path in mix:
+        done = subprocess.run([sys.executable, __file__, path], capture_output=True, text=True, check=True)
+        figures = json.loads(done.stdout.strip().splitlines()[-1])
+        rate = figures["rows"] / figures["seconds"] if figures["seconds"] else 0
+        print(
+            f"{name:<26} {figures['rows']:>9,} {figures['seconds']:>7.1f} {rate:>8,.0f} "
+            f"{figures['bytes'] / 1e6:>7.1f} {figures['before_kb'] / 1024:>15.0f} {figures['after_kb'] / 1024:>7.0f}",
+            flush=True,  # each line as its export ends: a full run takes a while
+        )
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1:
+        measure(sys.argv[1])
+    else:
+        import django
+
+        django.setup()
+        main()

@@ -110,6 +110,7 @@ def test_an_editor_adds_a_document_makes_an_event_from_it_and_finds_it_on_the_ti
 
     page.get_by_role("link", name="Sources", exact=True).first.click(), step("open Sources")
     page.get_by_role("link", name="Add a document").click(), step("follow “Add a document”")
+    assert axe_violations(page, "Add a document") == []
     page.get_by_label("Or paste it").fill(NEW_DOCUMENT.read_text()), step("paste the page's HTML")
     page.get_by_role("button", name="Extract the text").click(), step("extract the text")
 
@@ -121,6 +122,7 @@ def test_an_editor_adds_a_document_makes_an_event_from_it_and_finds_it_on_the_ti
     expect(page.get_by_label("Text:", exact=True)).to_have_value(re.compile("David Lammy met Wang Yi on Friday"))
     expect(page.get_by_label("Text:", exact=True)).not_to_have_value(re.compile("Donate now|Sign up to our morning briefing"))
     expect(page.get_by_role("alert")).to_have_count(0)
+    assert axe_violations(page, "the extracted document to review") == []
     page.get_by_role("button", name="Save the document").click(), step("save the document")
 
     # Saving lands on the new source's work page, its names already marked.

@@ -1,12 +1,14 @@
-"""An editor, in the browser, turns a passage of a document into a cited, dated event on the timeline."""
+"""An editor, in the browser, turns a passage of a document into a cited, dated event on the timeline:
+from a source already in the archive, and from a new document added through the admin."""
 
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from events.models import Event
+from events.models import Event, Source
 
 from .conftest import require
 from .helpers import EDITOR_PASSWORD, make_editor
@@ -20,6 +22,15 @@ PASSAGE = (
     "taking office."
 )
 TITLE = "Lammy and Wang Yi meet in Beijing (from the work page)"
+
+# Test material: restates the seeds' account of the meeting, dated Saturday 19 October 2024.
+NEW_DOCUMENT = Path(__file__).parent / "documents" / "lammy_wang_yi_talks.html"
+NEW_DOCUMENT_TITLE = "Lammy and Wang Yi hold talks in Beijing"
+NEW_PASSAGE = (
+    "David Lammy met Wang Yi on Friday, with issues ranging from climate and trade to "
+    "Russia's invasion of Ukraine to discuss."
+)
+NEW_EVENT_TITLE = "Lammy and Wang Yi meet in Beijing (from an added document)"
 
 
 def test_an_editor_makes_an_event_from_a_pasted_passage_and_finds_it_on_the_timeline(site, playwright_browser):
@@ -79,6 +90,76 @@ def test_an_editor_makes_an_event_from_a_pasted_passage_and_finds_it_on_the_time
     assert event.citations.get().quote == PASSAGE.replace("Lammy's", "Lammy’s")
     # The README's "Adding a document" section gives this count.
     assert len(steps) == 13, steps
+
+
+def test_an_editor_adds_a_document_makes_an_event_from_it_and_finds_it_on_the_timeline_with_its_citation(
+    site, playwright_browser
+):
+    require(AXE.exists(), "axe-core (npm axe-core)")
+    make_editor()
+    page = playwright_browser.new_context(bypass_csp=True).new_page()
+    steps = []
+
+    def step(what):
+        steps.append(what)
+
+    page.goto(site + "/admin/")
+    page.get_by_label("Username").fill("editor"), step("type the user name")
+    page.get_by_label("Password").fill(EDITOR_PASSWORD), step("type the password")
+    page.get_by_role("button", name="Log in").click(), step("log in")
+
+    page.get_by_role("link", name="Sources", exact=True).first.click(), step("open Sources")
+    page.get_by_role("link", name="Add a document").click(), step("follow “Add a document”")
+    assert axe_violations(page, "Add a document") == []
+    page.get_by_label("Or paste it").fill(NEW_DOCUMENT.read_text()), step("paste the page's HTML")
+    page.get_by_role("button", name="Extract the text").click(), step("extract the text")
+
+    # The review form is filled from what the page says of itself; the editor checks it.
+    expect(page.get_by_label("Title:", exact=True)).to_have_value(NEW_DOCUMENT_TITLE)
+    expect(page.get_by_label("Kind:", exact=True)).to_have_value("news_article")
+    expect(page.get_by_label("Outlet:", exact=True)).to_have_value("The Example Courier")
+    expect(page.get_by_label("Published:", exact=True)).to_have_value("19 October 2024")
+    expect(page.get_by_label("Text:", exact=True)).to_have_value(re.compile("David Lammy met Wang Yi on Friday"))
+    expect(page.get_by_label("Text:", exact=True)).not_to_have_value(re.compile("Donate now|Sign up to our morning briefing"))
+    expect(page.get_by_role("alert")).to_have_count(0)
+    assert axe_violations(page, "the extracted document to review") == []
+    page.get_by_role("button", name="Save the document").click(), step("save the document")
+
+    # Saving lands on the new source's work page, its names already marked.
+    source = Source.objects.get(title=NEW_DOCUMENT_TITLE)
+    expect(page).to_have_url(site + f"/editors/sources/{source.slug}/work/")
+    expect(page.locator("mark.name-known", has_text="Wang Yi").first).to_be_visible()
+
+    page.get_by_label("Passage").fill(NEW_PASSAGE), step("paste the passage")
+    page.get_by_role("button", name="Suggest a record").click(), step("ask for a suggested event")
+    # "on Friday" in a document of Saturday 19 October 2024.
+    expect(page.get_by_label("Date: precision")).to_have_value("day")
+    expect(page.get_by_label("Date: earliest day")).to_have_value("2024-10-18")
+    expect(page.get_by_label("David Lammy")).to_have_value("mentioned")
+    expect(page.get_by_label("Wang Yi")).to_have_value("mentioned")
+    assert axe_violations(page, "the suggested event from the added document") == []
+
+    page.get_by_label("Title").fill(NEW_EVENT_TITLE), step("type a title")
+    page.get_by_label("David Lammy").select_option("visitor"), step("make David Lammy the visitor")
+    page.get_by_label("Wang Yi").select_option("host"), step("make Wang Yi the host")
+    page.get_by_role("button", name="Confirm and save").click(), step("confirm")
+    expect(page.get_by_role("status")).to_contain_text("Event saved")
+
+    page.goto(site + "/"), step("open the timeline")
+    page.get_by_role("link", name=NEW_EVENT_TITLE).click(), step("open the event")
+    expect(page.get_by_text("18 October 2024").first).to_be_visible()
+    citation = page.locator("figure.citation")
+    expect(citation).to_have_count(1)
+    expect(citation.locator("blockquote")).to_have_text(NEW_PASSAGE.replace("Russia's", "Russia’s"))
+    expect(citation.locator("cite")).to_have_text(NEW_DOCUMENT_TITLE)
+    read_in_source = citation.get_by_role("link", name=re.compile("Read in source"))
+    expect(read_in_source).to_have_attribute("href", re.compile(f"^/sources/{source.slug}/"))
+
+    event = Event.objects.get(title=NEW_EVENT_TITLE)
+    assert {(p.person.name, p.role) for p in event.participations.all()} == {("David Lammy", "visitor"), ("Wang Yi", "host")}
+    assert event.citations.get().source == source
+    # The README's "Adding a document" section gives this count.
+    assert len(steps) == 16, steps
 
 
 def test_the_suggested_record_and_a_refused_passage_are_valid_html(committed_archive, client, tmp_path):

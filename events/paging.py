@@ -396,7 +396,8 @@ class DateTally:
 
 def tally_dates(page, certain, maybe, unplaced):
     """The DateTally of a page of a date filter's events (marked by presentation.mark_uncertain), given the
-    querysets of the three kinds: counted from the page where it holds them all."""
+    querysets of the three kinds (`unplaced` may be a Tally, counted already): counted from the page where
+    it holds them all."""
     if not page.count.more and page.count.number == len(page.events):
         maybe_count = sum(1 for event in page.events if event.may_be)
         certain_tally, maybe_tally = Tally(len(page.events) - maybe_count), Tally(maybe_count)
@@ -406,7 +407,7 @@ def tally_dates(page, certain, maybe, unplaced):
             maybe_tally = count_at_most(maybe)
         else:
             maybe_tally = Tally(page.count.number - certain_tally.number)
-    return DateTally(certain_tally, maybe_tally, count_at_most(unplaced))
+    return DateTally(certain_tally, maybe_tally, unplaced if isinstance(unplaced, Tally) else count_at_most(unplaced))
 
 
 # Pages of a search by relevance

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import audit, views
+from . import audit, calendar, feeds, views
 
 urlpatterns = [
     path("", views.timeline, name="timeline"),
@@ -15,5 +15,8 @@ urlpatterns = [
     path("sources/<slug:slug>/", views.source_detail, name="source_detail"),
     path("topics/", views.topic_list, name="topic_list"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic_detail"),
+    path("feed/", feeds.event_feed, name="event_feed"),
+    path("feed/changes/", feeds.change_feed, name="change_feed"),
+    path("calendar.ics", calendar.event_calendar, name="event_calendar"),
     path("audit/claims/", audit.claim_audit, name="claim_audit"),
 ]

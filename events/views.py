@@ -7,6 +7,7 @@ from diplo.views import BadAddress
 
 from . import search
 from .addresses import redirect_to_canonical
+from .chart import events_over_time
 from .filters import (
     RELEVANCE,
     EventFilter,
@@ -67,6 +68,8 @@ def timeline(request):
     filtered_by = filterset.describe()
     context["chips"] = chips(filterset, request)
     filterset.show_facet_counts()
+    unplaced = filterset.without_dates.without_known_date() if filterset.has_date_range() else None
+    context["chart"] = chart = events_over_time(filterset, unplaced)
     after, before = place_in_timeline(request.GET)
     query = filterset.search_query()
     sort = filterset.order()
@@ -93,7 +96,7 @@ def timeline(request):
             page,
             certain=filterset.without_dates.certainly_within(*filterset.date_range()),
             maybe=filterset.without_dates.only_possibly_within(*filterset.date_range()),
-            unplaced=filterset.without_dates.without_known_date(),
+            unplaced=chart.unplaced,  # counted with the chart
         )
     actors = filterset.form.cleaned_data.get("actor")
     return render(

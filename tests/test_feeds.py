@@ -4,11 +4,13 @@
 import datetime
 import re
 from html import unescape
+from urllib.parse import urlencode
 
 import feedparser
 import icalendar
 import pytest
 from django.urls import reverse
+from hypothesis import given, settings
 
 from events import calendar, feeds
 from events.dates import FuzzyDate, Precision
@@ -17,6 +19,7 @@ from events.models import Event
 
 from .factories import make_event, make_topic
 from .helpers import html_of, text_of
+from .test_hostile_input import PAGES, PROFILE, query_strings
 
 pytestmark = pytest.mark.django_db
 
@@ -269,3 +272,12 @@ def test_the_archives_feed_and_calendar_parse(archive, client):
 
     assert feed.entries and all(entry.link.startswith("http://testserver/events/") for entry in feed.entries)
     assert calendar_file.walk("VEVENT")
+
+
+@settings(PROFILE)
+@given(query=query_strings(PAGES["/"]))
+def test_no_generated_query_breaks_the_feed_or_the_calendar(archive, client, query):
+    pairs, tail = query
+    for path in (FEED, CALENDAR):
+        response = client.get(f"{path}?{urlencode(pairs)}{tail}")
+        assert response.status_code in (200, 400), (path, pairs, tail)

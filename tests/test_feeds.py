@@ -266,12 +266,12 @@ def test_the_calendar_holds_the_newest_events_up_to_its_bound_and_says_so(client
     )
 
 
-def test_the_archives_feed_and_calendar_parse(archive, client):
-    feed = parsed(client.get(FEED, {"topic": "human-rights"}))
-    calendar_file = calendar_of(client.get(CALENDAR, {"topic": "human-rights"}))
-
-    assert feed.entries and all(entry.link.startswith("http://testserver/events/") for entry in feed.entries)
-    assert calendar_file.walk("VEVENT")
+def test_the_readmes_feeds_and_calendar_of_the_archive_parse(archive, client):
+    for query in [{"topic": "human-rights"}, {"actor": "Mr Lammy", "date_from": "2024"}]:
+        feed = parsed(client.get(FEED, query))
+        assert feed.entries and all(entry.link.startswith("http://testserver/events/") for entry in feed.entries)
+    assert parsed(client.get(CHANGES)).feed.title
+    assert calendar_of(client.get(CALENDAR, {"topic": "taiwan"})).walk("VEVENT")
 
 
 @settings(PROFILE)

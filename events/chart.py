@@ -13,10 +13,12 @@ The bars' solid parts, the events hatched (each once) and the events with no kno
 their own, at the end) add up to the filtered count, and the chart says so.
 
 One grouped query reads it all: the filtered events counted by the months of their first and last
-possible days, each cut to the date filter's range (a day outside it is no certainty inside it).
+possible days, each cut to the date filter's range (a day outside it is no certainty inside it). Each
+filter's chart is then kept for a few minutes, and says when it was counted.
 """
 
 import datetime
+import hashlib
 from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
@@ -32,7 +34,7 @@ from .paging import COUNT_LIMIT, Tally
 
 # A chart spanning at most this many months has a bar per month; a longer one, a bar per year.
 MONTHLY_UP_TO = 24
-# How long the whole archive's chart is kept: its grouped query reads every event.
+# How long a filter's chart is kept: its grouped query reads every event the filters select.
 CHART_SECONDS = 300
 
 # The drawing's proportions, in the SVG's own units: the page scales it to its width.
@@ -167,27 +169,26 @@ def _as_date(value):
 def counted_rows(filterset, unplaced):
     """(grouped_rows of the filterset's events, when they were counted if read from the cache, else None).
 
-    The whole archive's chart, the same for every visitor of the timeline's first page, is kept for
-    CHART_SECONDS, as the whole archive's count is; a filtered chart is counted for each request."""
+    Each filter's chart is kept for CHART_SECONDS, as the whole archive's count is: its query reads every
+    event the filters select. Read back from the cache, the unplaced count is not in it (None): the page
+    counts those itself."""
     first, last = filterset.date_range()
-    filterset.qs  # noqa: B018 (fills `narrowed`, the filters in use)
-    if filterset.narrowed:
-        return grouped_rows(filterset.qs, first, last, unplaced), None
-    kept = caching.read(WHOLE_ARCHIVE_KEY, ([(object, object, int)], datetime.datetime))
+    fields = [name for name in filterset.base_filters if name != "sort"]  # the order changes no count
+    query = addresses.canonical_query(filterset.form.data, fields, **dict.fromkeys(addresses.PAGING))
+    key = "events-over-time-" + hashlib.sha256(query.encode()).hexdigest()
+    kept = caching.read(key, ([(object, object, int)], datetime.datetime))
     if kept is not None:
         rows, counted_at = kept
         return (rows, None), counted_at
-    found = grouped_rows(filterset.qs, first, last)
-    caching.keep(WHOLE_ARCHIVE_KEY, (found[0], timezone.now()), CHART_SECONDS)
+    found = grouped_rows(filterset.qs, first, last, unplaced)
+    caching.keep(key, (found[0], timezone.now()), CHART_SECONDS)
     return found, None
-
-
-WHOLE_ARCHIVE_KEY = "events-over-time"
 
 
 def events_over_time(filterset, unplaced=None):
     """The chart of a valid EventFilter's events (EventsOverTime), laid out to be drawn; with `unplaced`
-    (a queryset), its `unplaced` is paging.count_at_most of it, read in the same query."""
+    (a queryset), its `unplaced` is paging.count_at_most of it, read in the same query (None if the
+    chart was read from the cache)."""
     (rows, unplaced_count), counted_at = counted_rows(filterset, unplaced)
     first, last = filterset.date_range()
     has_range = filterset.has_date_range()

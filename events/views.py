@@ -96,7 +96,8 @@ def timeline(request):
             page,
             certain=filterset.without_dates.certainly_within(*filterset.date_range()),
             maybe=filterset.without_dates.only_possibly_within(*filterset.date_range()),
-            unplaced=chart.unplaced,  # counted with the chart
+            # Counted with the chart, unless the chart was kept from an earlier count.
+            unplaced=chart.unplaced or filterset.without_dates.without_known_date(),
         )
     actors = filterset.form.cleaned_data.get("actor")
     return render(

@@ -131,14 +131,18 @@ def count_at_most(queryset):
     return Tally(COUNT_LIMIT, more=True) if found > COUNT_LIMIT else Tally(found)
 
 
-def count_events(events, filtered):
-    """The events' count: exact up to COUNT_LIMIT; beyond, the whole archive's total as last counted, or a bound."""
-    tally = count_at_most(events)
+def count_events(events, filtered, known=None):
+    """The events' count: exact up to COUNT_LIMIT; beyond, the whole archive's total as last counted, or a bound.
+    `known`, their number if already counted (by the chart), saves counting them again; it is told the same way."""
+    if known is None:
+        tally = count_at_most(events)
+    else:
+        tally = Tally(COUNT_LIMIT, more=True) if known > COUNT_LIMIT else Tally(known)
     if tally.more and not filtered:
         number, counted_at = caching.kept(
             "published-event-count",
             (int, datetime.datetime),
-            lambda: (events.count(), timezone.now()),
+            lambda: (events.count() if known is None else known, timezone.now()),
             TOTAL_COUNT_SECONDS,
         )
         tally = Tally(number, counted_at=counted_at)
@@ -358,10 +362,10 @@ def bounding_event(number):
         ) from None
 
 
-def timeline_page(events, after=None, before=None, filtered=True, sort=NEWEST, parts=None):
+def timeline_page(events, after=None, before=None, filtered=True, sort=NEWEST, parts=None, known_count=None):
     """The page of `events` that starts after the event numbered `after`, or ends before the one numbered
     `before`, in the order `sort` names. `parts` are the events as timeline_parts() splits them, if not
-    all of `events` in two parts."""
+    all of `events` in two parts; `known_count`, their number if already counted."""
     size = PER_PAGE
     parts = parts or events.timeline_parts()
     newest = sort == NEWEST
@@ -380,7 +384,7 @@ def timeline_page(events, after=None, before=None, filtered=True, sort=NEWEST, p
     if not after and not before and following is None:
         count = Tally(len(shown))  # the whole list is on this page: no need to count it again
     else:
-        count = count_events(events, filtered)
+        count = count_events(events, filtered, known_count)
     return TimelinePage(shown, count, following, previous, newest)
 
 

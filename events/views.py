@@ -84,7 +84,14 @@ def timeline(request):
             passages = search.passage_annotations(query, filterset.qs.db)
             dated, undated = [part.annotate(**passages) for part in dated], undated.annotate(**passages)
         page = timeline_page(
-            filterset.qs, after, before, filtered=bool(filtered_by), sort=sort, parts=(dated, undated)
+            filterset.qs,
+            after,
+            before,
+            filtered=bool(filtered_by),
+            sort=sort,
+            parts=(dated, undated),
+            # A chart counted now counts these very events; one read from the cache may be out of date.
+            known_count=chart.total if chart.counted_at is None else None,
         )
         if query:
             search.set_passages(page.events, filterset.qs.db)

@@ -152,6 +152,10 @@ class ChangeFeed(Feed):
     def feed_url(self):
         return reverse("change_feed")
 
+    def feed_guid(self):
+        # Its own address: its link, the timeline, is the id of the feed of all events.
+        return self.request.build_absolute_uri(reverse("change_feed"))
+
     def subtitle(self):
         return (
             f"The newest {FEED_SIZE} additions and changes editors made to published events, newest first, "

@@ -150,7 +150,8 @@ def test_the_changes_feed_lists_events_added_and_changed_newest_first(client):
     feed = parsed(client.get(CHANGES))
 
     assert feed.feed.title == "Diplo: events added or changed"
-    assert feed.feed.id and feed.feed.updated
+    assert feed.feed.id == "http://testserver/feed/changes/" != parsed(client.get(FEED)).feed.id
+    assert feed.feed.updated
     assert [entry.title for entry in feed.entries] == [
         "Changed: Cleverly visits Beijing and Shanghai",
         "Added: Cleverly visits Beijing",

@@ -28,9 +28,8 @@ from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 
-from . import addresses, caching
-from .dates import Precision, period_bounds
-from .paging import COUNT_LIMIT, Tally
+from . import addresses, caching, paging
+from .dates import Precision, period_bounds, plausible_days
 
 # A chart spanning at most this many months has a bar per month; a longer one, a bar per year.
 MONTHLY_UP_TO = 24
@@ -73,7 +72,7 @@ class EventsOverTime:
     spanning: int  # of them, those whose possible days reach over more than one bar (hatched)
     undated: int  # of them, those with no known date
     counted_at: datetime.datetime | None = None  # set when read back from an earlier count
-    unplaced: Tally | None = None  # the events a date filter leaves out as nothing is known of their date
+    unplaced: paging.Tally | None = None  # the events a date filter leaves out as nothing is known of their date
     width: int = 0
     height: int = PLOT_HEIGHT + LABEL_SPACE + TOP_SPACE
     axis_y: int = PLOT_HEIGHT + TOP_SPACE
@@ -129,7 +128,7 @@ def grouped_rows(events, first, last, unplaced=None):
     if unplaced is None:
         return [(_as_date(row["start"]), _as_date(row["end"]), row["events"]) for row in grouped], None
     connection = connections[events.db]
-    bounded = unplaced.order_by().values("pk")[: COUNT_LIMIT + 1]
+    bounded = unplaced.order_by().values("pk")[: paging.COUNT_LIMIT + 1]
     parts = []
     params = []
     for queryset in (grouped, bounded):
@@ -203,8 +202,13 @@ def events_over_time(filterset, unplaced=None):
     high = month_index(last) if last else max(known, default=None)
     if low is None or high is None:  # nothing dated, and no range asked for: only a bar of no known date
         low = high = low if low is not None else high
-    bars, monthly, spanning = [], False, 0
     if low is not None:
+        # No stored date is outside the plausible days, so neither is a bar: a range typed as 0001 to
+        # 9999 draws the years an event can be in, not ten thousand.
+        earliest_day, latest_day = plausible_days()
+        low, high = max(low, month_index(earliest_day)), min(high, month_index(latest_day))
+    bars, monthly, spanning = [], False, 0
+    if low is not None and low <= high:
         monthly = high - low + 1 <= MONTHLY_UP_TO
         step = (lambda index: index) if monthly else (lambda index: index // 12)
         periods = range(step(low), step(high) + 1)
@@ -245,7 +249,7 @@ def events_over_time(filterset, unplaced=None):
     total = sum(number for _, _, number in rows)
     chart = EventsOverTime(bars, monthly, total, spanning, undated, counted_at)
     if unplaced_count is not None:
-        chart.unplaced = Tally(COUNT_LIMIT, more=True) if unplaced_count > COUNT_LIMIT else Tally(unplaced_count)
+        chart.unplaced = paging.bounded_tally(unplaced_count)
     return chart.lay_out()
 
 

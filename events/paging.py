@@ -127,17 +127,18 @@ class Tally:
 
 
 def count_at_most(queryset):
-    found = queryset.order_by().values("pk")[: COUNT_LIMIT + 1].count()
-    return Tally(COUNT_LIMIT, more=True) if found > COUNT_LIMIT else Tally(found)
+    return bounded_tally(queryset.order_by().values("pk")[: COUNT_LIMIT + 1].count())
+
+
+def bounded_tally(number):
+    """A number counted up to COUNT_LIMIT + 1, told as a Tally: past the limit, "more than" it."""
+    return Tally(COUNT_LIMIT, more=True) if number > COUNT_LIMIT else Tally(number)
 
 
 def count_events(events, filtered, known=None):
     """The events' count: exact up to COUNT_LIMIT; beyond, the whole archive's total as last counted, or a bound.
     `known`, their number if already counted (by the chart), saves counting them again; it is told the same way."""
-    if known is None:
-        tally = count_at_most(events)
-    else:
-        tally = Tally(COUNT_LIMIT, more=True) if known > COUNT_LIMIT else Tally(known)
+    tally = count_at_most(events) if known is None else bounded_tally(known)
     if tally.more and not filtered:
         number, counted_at = caching.kept(
             "published-event-count",

@@ -224,3 +224,25 @@ def test_the_chart_keeps_the_timelines_query_count_flat_as_events_grow(client, q
     assert response.status_code == 200
     assert chart_table(response)
     assert len(many) == len(few) <= 10, "\n".join(query["sql"][:150] for query in many.captured_queries)
+
+
+def test_a_date_range_wider_than_any_date_the_archive_can_hold_draws_only_the_years_it_can(client):
+    make_event("A meeting", date="2024-10-18")
+
+    response = client.get(TIMELINE, {"date_from": "0001", "date_to": "9999"})
+    rows = chart_table(response)
+
+    assert summary(response).startswith("1 event")
+
+    assert rows[0][0] == "1800" and rows[-1][0] == str(datetime.date.today().year + 1)
+    assert [certain for name, _, certain, _, _ in rows if name == "2024"] == [1]
+
+
+@pytest.mark.parametrize("query", [{"date_from": "0001"}, {"date_to": "0001"}, {"date_from": "0001", "date_to": "0001"}])
+def test_a_date_filter_in_the_year_1_finds_nothing_and_is_no_server_error(client, query):
+    make_event("A meeting", date="2024-10-18")
+
+    response = client.get(TIMELINE, query)
+
+    assert response.status_code == 200
+    assert summary(response).startswith("1 event" if "date_to" not in query else "0 events")

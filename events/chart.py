@@ -23,8 +23,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Case, Count, When
-from django.db.models.functions import TruncMonth
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
@@ -117,23 +116,16 @@ def grouped_rows(events, first, last, unplaced=None):
     """([(first month, last month, events)], unplaced count or None): `events` counted by the months of their
     first and last possible days, a day before `first` or after `last` (the date filter's ends) read as no
     day (None); and, in the same query, paging.count_at_most of `unplaced` if given (the events a date
-    filter leaves out as nothing is known of their date), so the chart costs the page no query of its own."""
-    start = TruncMonth("date_earliest")
-    end = TruncMonth("date_latest")
-    if first:
-        start = Case(When(date_earliest__gte=first, then=start), default=None)
-    if last:
-        end = Case(When(date_latest__lte=last, then=end), default=None)
-    grouped = events.order_by().annotate(start=start, end=end).values("start", "end").annotate(events=Count("pk"))
-    if unplaced is None:
-        return [(_as_date(row["start"]), _as_date(row["end"]), row["events"]) for row in grouped], None
-    connection = connections[events.db]
-    bounded = unplaced.order_by().values("pk")[: paging.COUNT_LIMIT + 1]
-    parts = []
-    params = []
+    filter leaves out as nothing is known of their date), so the chart costs the page no query of its own.
+
+    The database groups by the days themselves, and the months are made here: truncating each row's
+    dates in SQL (a Python function per row on SQLite) took twice as long at 100,000 events."""
+    grouped = events.order_by().values("date_earliest", "date_latest").annotate(events=Count("pk"))
+    bounded = unplaced.order_by().values("pk")[: paging.COUNT_LIMIT + 1] if unplaced is not None else None
+    parts, params = [], []
     for queryset in (grouped, bounded):
         try:
-            sql, part_params = queryset.query.get_compiler(using=events.db).as_sql()
+            sql, part_params = queryset.query.get_compiler(using=events.db).as_sql() if queryset is not None else (None, ())
         except EmptyResultSet:  # a filter that lets nothing through
             sql, part_params = None, ()
         parts.append(sql)
@@ -144,22 +136,23 @@ def grouped_rows(events, first, last, unplaced=None):
         selects.append(f"SELECT 0, g.* FROM ({grouped_sql}) AS g")
     if bounded_sql:
         selects.append(f"SELECT 1, NULL, NULL, COUNT(*) FROM ({bounded_sql}) AS u")
-    rows, unplaced_count = [], 0
+    months, unplaced_count = {}, (0 if unplaced is not None else None)
     if selects:
-        with connection.cursor() as cursor:
+        with connections[events.db].cursor() as cursor:
             cursor.execute(" UNION ALL ".join(selects), params)
-            for part, start_month, end_month, number in cursor.fetchall():
+            for part, earliest, latest, number in cursor.fetchall():
                 if part:
                     unplaced_count = number
-                else:
-                    rows.append((_as_date(start_month), _as_date(end_month), number))
-    return rows, unplaced_count
+                    continue
+                earliest, latest = _as_date(earliest), _as_date(latest)
+                start = earliest.replace(day=1) if earliest and (not first or earliest >= first) else None
+                end = latest.replace(day=1) if latest and (not last or latest <= last) else None
+                months[(start, end)] = months.get((start, end), 0) + number
+    return [(start, end, number) for (start, end), number in months.items()], unplaced_count
 
 
 def _as_date(value):
-    """A truncated month as a date: PostgreSQL may give a timestamp, SQLite's raw rows a text."""
-    if isinstance(value, datetime.datetime):
-        return value.date()
+    """A date column's value as a date: SQLite's raw rows give it as text."""
     if isinstance(value, str):
         return datetime.date.fromisoformat(value[:10])
     return value

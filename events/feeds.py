@@ -2,6 +2,7 @@
 a feed of the changes editors make to published events, read from their history."""
 
 import datetime
+import re
 from html import unescape
 
 from django.contrib.syndication.views import Feed
@@ -42,9 +43,18 @@ def error_messages(filterset):
     return found
 
 
+# What XML 1.0 cannot hold, so neither can a feed: control characters but tab and newlines, and
+# the two non-characters. A typed filter, shown in the feed's title, may hold any of them.
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def in_xml(text):
+    return NOT_IN_XML.sub("", text)
+
+
 def plain(phrase):
-    """A describe() phrase, HTML with a name isolated in <bdi>, as plain text."""
-    return unescape(strip_tags(str(phrase)))
+    """A describe() phrase, HTML with a name isolated in <bdi>, as plain text that XML can hold."""
+    return in_xml(unescape(strip_tags(str(phrase))))
 
 
 def filtered_query(request, filterset):
@@ -109,10 +119,10 @@ class EventFeed(Feed):
         return events
 
     def item_title(self, event):
-        return event.title
+        return in_xml(event.title)
 
     def item_description(self, event):
-        return format_html("<p>{}</p><p>{}</p>", event.date, event.summary)
+        return in_xml(format_html("<p>{}</p><p>{}</p>", event.date, event.summary))
 
     def item_guid(self, event):
         return self.request.build_absolute_uri(event.get_absolute_url())
@@ -178,7 +188,7 @@ class ChangeFeed(Feed):
         )
 
     def item_title(self, version):
-        return f"{'Added' if version.history_type == '+' else 'Changed'}: {version.title}"
+        return in_xml(f"{'Added' if version.history_type == '+' else 'Changed'}: {version.title}")
 
     def item_link(self, version):
         return reverse("event_detail", args=[version.current_slug])
@@ -186,8 +196,8 @@ class ChangeFeed(Feed):
     def item_description(self, version):
         what = "Added to the archive." if version.history_type == "+" else "Changed by an editor."
         reason = version.history_change_reason or ""
-        return format_html(
-            "<p>{} {}</p><p>{}</p><p>{}</p>", what, reason, FuzzyDate.of(version, "date"), version.summary
+        return in_xml(
+            format_html("<p>{} {}</p><p>{}</p><p>{}</p>", what, reason, FuzzyDate.of(version, "date"), version.summary)
         )
 
     def item_guid(self, version):

@@ -438,7 +438,10 @@ def ranked_page(events, query, after=None, before=None):
     dated = events.filter(date_earliest__isnull=False).order_by("date_earliest", "title", "pk")
     undated = events.filter(date_earliest__isnull=True).order_by("title", "pk")
     candidates = [dated.values("pk")[: RANKED + 1], undated.values("pk")[: RANKED + 1]]
-    found = search.ranked(query, candidates, events.db)
+    try:
+        found = search.ranked(query, candidates, events.db)
+    except EmptyResultSet:  # a filter that lets nothing through (a name nobody has): nothing to rank
+        found = []
     # The first RANKED in date order (undated last), then the best first; among equals, the date order.
     found.sort(key=lambda row: (row[1] is None, row[1] or datetime.date.min, row[2], row[0]))
     unranked = len(found) > RANKED

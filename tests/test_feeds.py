@@ -282,3 +282,19 @@ def test_no_generated_query_breaks_the_feed_or_the_calendar(archive, client, que
     for path in (FEED, CALENDAR):
         response = client.get(f"{path}?{urlencode(pairs)}{tail}")
         assert response.status_code in (200, 400), (path, pairs, tail)
+
+
+def test_control_characters_typed_into_a_filter_are_left_out_of_the_feed_which_xml_cannot_hold(client):
+    make_event("A meeting about trade")
+
+    feed = parsed(client.get(FEED, {"q": "trade\x01\x1f"}))
+
+    assert feed.feed.title == "Diplo: UK–China diplomatic events matching “trade”"
+    assert [entry.title for entry in feed.entries] == ["A meeting about trade"]
+
+
+def test_a_search_for_a_name_nobody_has_is_an_empty_timeline_not_an_error(archive, client):
+    response = client.get(reverse("timeline"), {"actor": "' OR '1'='1", "q": "' OR '1'='1"})
+
+    assert response.status_code == 200
+    assert "No published events match these filters" in text_of(response)

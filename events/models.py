@@ -852,6 +852,11 @@ class Office(VersionedModel):
             raise ValidationError(errors)
 
 
+def a_year_before(day):
+    """366 days before `day`, or the first day there is: a filter from the year 1 has no year before it."""
+    return day - datetime.timedelta(days=366) if day > datetime.date.min + datetime.timedelta(days=366) else datetime.date.min
+
+
 def overlap_conditions(first=None, last=None):
     """Conditions for events whose possible days overlap [first, last], in three disjoint parts, each fit
     for an index that holds it in timeline order: known dates, unknown dates with a first possible day
@@ -863,7 +868,7 @@ def overlap_conditions(first=None, last=None):
         # A known date spans at most a year, so one that ends on or after `first` began at most 366
         # days before it: the second condition adds nothing but a place for the timeline index to
         # start reading. An unknown date's bounds may be years apart: its own index holds few rows.
-        known &= Q(date_latest__gte=first, date_earliest__gte=first - datetime.timedelta(days=366))
+        known &= Q(date_latest__gte=first, date_earliest__gte=a_year_before(first))
         unknown_with_earliest &= Q(date_latest__gte=first) | Q(date_latest__isnull=True)
         without_earliest &= Q(date_latest__gte=first)
     if last:
@@ -897,7 +902,7 @@ def only_possibly_within(first=None, last=None):
         conditions.append(known & Q(date_earliest__lt=first))
     if last:
         conditions.append(
-            known & Q(date_earliest__gt=last - datetime.timedelta(days=366), date_latest__gt=last)
+            known & Q(date_earliest__gt=a_year_before(last), date_latest__gt=last)
         )
     inside = certainly_within(first, last)
     return [*conditions, unknown_with_earliest & ~inside, without_earliest & ~inside]

@@ -147,18 +147,23 @@ class Tally:
 
 
 def count_at_most(queryset):
-    found = queryset.order_by().values("pk")[: COUNT_LIMIT + 1].count()
-    return Tally(COUNT_LIMIT, more=True) if found > COUNT_LIMIT else Tally(found)
+    return bounded_tally(queryset.order_by().values("pk")[: COUNT_LIMIT + 1].count())
 
 
-def count_events(events, filtered):
-    """The events' count: exact up to COUNT_LIMIT; beyond, the whole archive's total as last counted, or a bound."""
-    tally = count_at_most(events)
+def bounded_tally(number):
+    """A number counted up to COUNT_LIMIT + 1, told as a Tally: past the limit, "more than" it."""
+    return Tally(COUNT_LIMIT, more=True) if number > COUNT_LIMIT else Tally(number)
+
+
+def count_events(events, filtered, known=None):
+    """The events' count: exact up to COUNT_LIMIT; beyond, the whole archive's total as last counted, or a bound.
+    `known`, their number if already counted (by the chart), saves counting them again; it is told the same way."""
+    tally = count_at_most(events) if known is None else bounded_tally(known)
     if tally.more and not filtered:
         number, counted_at = caching.kept(
             "published-event-count",
             (int, datetime.datetime),
-            lambda: (events.count(), timezone.now()),
+            lambda: (events.count() if known is None else known, timezone.now()),
             TOTAL_COUNT_SECONDS,
         )
         tally = Tally(number, counted_at=counted_at)
@@ -378,10 +383,12 @@ def bounding_event(number):
         ) from None
 
 
-def timeline_page(events, after=None, before=None, filtered=True, sort=NEWEST, parts=None, size=PER_PAGE):
+def timeline_page(
+    events, after=None, before=None, filtered=True, sort=NEWEST, parts=None, size=PER_PAGE, known_count=None
+):
     """The page of `size` events of `events` that starts after the event numbered `after`, or ends before
     the one numbered `before`, in the order `sort` names. `parts` are the events as timeline_parts() splits
-    them, if not all of `events` in two parts."""
+    them, if not all of `events` in two parts; `known_count`, their number if already counted."""
     parts = parts or events.timeline_parts()
     newest = sort == NEWEST
     after, before = bounding_event(after), bounding_event(before)
@@ -399,7 +406,7 @@ def timeline_page(events, after=None, before=None, filtered=True, sort=NEWEST, p
     if not after and not before and following is None:
         count = Tally(len(shown))  # the whole list is on this page: no need to count it again
     else:
-        count = count_events(events, filtered)
+        count = count_events(events, filtered, known_count)
     return TimelinePage(shown, count, following, previous, newest)
 
 
@@ -415,7 +422,8 @@ class DateTally:
 
 def tally_dates(page, certain, maybe, unplaced):
     """The DateTally of a page of a date filter's events (marked by presentation.mark_uncertain), given the
-    querysets of the three kinds: counted from the page where it holds them all."""
+    querysets of the three kinds (`unplaced` may be a Tally, counted already): counted from the page where
+    it holds them all."""
     if not page.count.more and page.count.number == len(page.events):
         maybe_count = sum(1 for event in page.events if event.may_be)
         certain_tally, maybe_tally = Tally(len(page.events) - maybe_count), Tally(maybe_count)
@@ -425,7 +433,7 @@ def tally_dates(page, certain, maybe, unplaced):
             maybe_tally = count_at_most(maybe)
         else:
             maybe_tally = Tally(page.count.number - certain_tally.number)
-    return DateTally(certain_tally, maybe_tally, count_at_most(unplaced))
+    return DateTally(certain_tally, maybe_tally, unplaced if isinstance(unplaced, Tally) else count_at_most(unplaced))
 
 
 # Pages of a search by relevance
@@ -451,7 +459,10 @@ def ranked_page(events, query, after=None, before=None, size=PER_PAGE):
     dated = events.filter(date_earliest__isnull=False).order_by("date_earliest", "title", "pk")
     undated = events.filter(date_earliest__isnull=True).order_by("title", "pk")
     candidates = [dated.values("pk")[: RANKED + 1], undated.values("pk")[: RANKED + 1]]
-    found = search.ranked(query, candidates, events.db)
+    try:
+        found = search.ranked(query, candidates, events.db)
+    except EmptyResultSet:  # a filter that lets nothing through (a name nobody has): nothing to rank
+        found = []
     # The first RANKED in date order (undated last), then the best first; among equals, the date order.
     found.sort(key=lambda row: (row[1] is None, row[1] or datetime.date.min, row[2], row[0]))
     unranked = len(found) > RANKED

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import audit, exports, views, workbench
+from . import audit, calendar, exports, feeds, views, workbench
 
 # The records a citation file is made for, and the type of the key in their address.
 CITABLE_ADDRESSES = [
@@ -41,6 +41,9 @@ urlpatterns = [
     path("export/<slug:listing>.<slug:format>", exports.export, name="export"),
     path("about/data/", views.about_data, name="about_data"),
     path("about/data/<str:name>", views.download, name="download"),
+    path("feed/", feeds.event_feed, name="event_feed"),
+    path("feed/changes/", feeds.change_feed, name="change_feed"),
+    path("calendar.ics", calendar.event_calendar, name="event_calendar"),
     path("audit/claims/", audit.claim_audit, name="claim_audit"),
     path("editors/sources/<slug:slug>/work/", workbench.work_on_source, name="work_on_source"),
 ]

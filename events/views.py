@@ -18,6 +18,7 @@ from diplo.views import NotFound
 
 from . import archive, citing, exports, search
 from .addresses import canonical_url, redirect_to_canonical
+from .chart import events_over_time
 from .filters import (
     RELEVANCE,
     EventFilter,
@@ -89,6 +90,8 @@ def timeline(request):
     filtered_by = filterset.describe()
     context["chips"] = chips(filterset, request)
     filterset.show_facet_counts()
+    unplaced = filterset.without_dates.without_known_date() if filterset.has_date_range() else None
+    context["chart"] = chart = events_over_time(filterset, unplaced)
     after, before = place_in_timeline(request.GET)
     query = filterset.search_query()
     sort = filterset.order()
@@ -103,7 +106,14 @@ def timeline(request):
             passages = search.passage_annotations(query, filterset.qs.db)
             dated, undated = [part.annotate(**passages) for part in dated], undated.annotate(**passages)
         page = timeline_page(
-            filterset.qs, after, before, filtered=bool(filtered_by), sort=sort, parts=(dated, undated)
+            filterset.qs,
+            after,
+            before,
+            filtered=bool(filtered_by),
+            sort=sort,
+            parts=(dated, undated),
+            # A chart counted now counts these very events; one read from the cache may be out of date.
+            known_count=chart.total if chart.counted_at is None else None,
         )
         if query:
             search.set_passages(page.events, filterset.qs.db)
@@ -115,7 +125,8 @@ def timeline(request):
             page,
             certain=filterset.without_dates.certainly_within(*filterset.date_range()),
             maybe=filterset.without_dates.only_possibly_within(*filterset.date_range()),
-            unplaced=filterset.without_dates.without_known_date(),
+            # Counted with the chart, unless the chart was kept from an earlier count.
+            unplaced=chart.unplaced or filterset.without_dates.without_known_date(),
         )
     actors = filterset.form.cleaned_data.get("actor")
     if actors and not actors.matched and (survivor := merged_actor(actors.text)):

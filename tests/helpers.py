@@ -102,6 +102,8 @@ def public_pages():
         ("timeline with a bad date", "/?date_from=2024-13-40", 400),
         ("timeline in a month, some events only maybe", "/?date_from=October+2024&date_to=October+2024", 200),
         ("timeline of events with no known date, oldest first", "/?date=unknown&sort=oldest", 200),
+        # Its chart a bar per month, most of them hatched for events known only to the year or by a day.
+        ("timeline of a year, charted by month", "/?date_from=2024&date_to=2024", 200),
         ("timeline for a name nobody has", "/?actor=Alicia+Kerns", 200),
         ("timeline for a name several have", "/?actor=David&topic=human-rights", 200),
         ("timeline searched, most relevant first", "/?q=Uyghur+sanctioned", 200),

@@ -384,11 +384,12 @@ def bounding_event(number):
 
 
 def timeline_page(
-    events, after=None, before=None, filtered=True, sort=NEWEST, parts=None, size=PER_PAGE, known_count=None
+    events, after=None, before=None, filtered=True, sort=NEWEST, parts=None, size=None, known_count=None
 ):
-    """The page of `size` events of `events` that starts after the event numbered `after`, or ends before
-    the one numbered `before`, in the order `sort` names. `parts` are the events as timeline_parts() splits
-    them, if not all of `events` in two parts; `known_count`, their number if already counted."""
+    """The page of `size` (PER_PAGE) events of `events` that starts after the event numbered `after`, or ends
+    before the one numbered `before`, in the order `sort` names. `parts` are the events as timeline_parts()
+    splits them, if not all of `events` in two parts; `known_count`, their number if already counted."""
+    size = size or PER_PAGE  # read when called, not when defined: tests change PER_PAGE
     parts = parts or events.timeline_parts()
     newest = sort == NEWEST
     after, before = bounding_event(after), bounding_event(before)
@@ -452,10 +453,11 @@ class RankedPage(TimelinePage):
     unranked: bool = False  # there are more matches than were ranked
 
 
-def ranked_page(events, query, after=None, before=None, size=PER_PAGE):
-    """The page of `events`, matches of `query`, in order of relevance, that starts after the event numbered
-    `after` or ends before the one numbered `before`: one query ranks the candidates, one reads the page
-    with its passages (search.passage_annotations), and two its prefetches."""
+def ranked_page(events, query, after=None, before=None, size=None):
+    """The page of `size` (PER_PAGE) events of `events`, matches of `query`, in order of relevance, that starts
+    after the event numbered `after` or ends before the one numbered `before`: one query ranks the candidates,
+    one reads the page with its passages (search.passage_annotations), and two its prefetches."""
+    size = size or PER_PAGE
     dated = events.filter(date_earliest__isnull=False).order_by("date_earliest", "title", "pk")
     undated = events.filter(date_earliest__isnull=True).order_by("title", "pk")
     candidates = [dated.values("pk")[: RANKED + 1], undated.values("pk")[: RANKED + 1]]

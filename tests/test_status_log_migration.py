@@ -5,21 +5,14 @@ import datetime
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from .test_claim_migration import models_at
 
 # Real commits: `migrate` cannot run inside the transaction an ordinary test is wrapped in.
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 BEFORE = ("events", "0015_source_original")
 AFTER = ("events", "0016_sanction_status_log_and_countries")
-
-
-def models_at(target):
-    executor = MigrationExecutor(connection)
-    executor.migrate([target])
-    executor.loader.build_graph()
-    return executor.loader.project_state([target]).apps
 
 
 def test_each_sanctions_status_and_lifted_date_become_its_log_and_come_back():

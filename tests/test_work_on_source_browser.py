@@ -65,23 +65,7 @@ def test_an_editor_makes_an_event_from_a_pasted_passage_and_finds_it_on_the_time
     expect(page.get_by_label("Passage")).to_have_value(re.compile("^The Foreign Secretary had been under pressure"))
 
     # Pasted with a straight apostrophe where the source prints a typographic one.
-    page.get_by_label("Passage").fill(PASSAGE), step("paste the passage")
-    page.get_by_role("button", name="Suggest a record").click(), step("ask for a suggested event")
-    expect(page.get_by_label("Date: precision")).to_have_value("day")
-    expect(page.get_by_label("Date: earliest day")).to_have_value("2024-10-18")
-    expect(page.get_by_label("David Lammy")).to_have_value("mentioned")
-    expect(page.get_by_label("Wang Yi")).to_have_value("mentioned")
-    assert axe_violations(page, "the suggested event") == []
-
-    page.get_by_label("Title").fill(TITLE), step("type a title")
-    page.get_by_label("David Lammy").select_option("visitor"), step("make David Lammy the visitor")
-    page.get_by_label("Wang Yi").select_option("host"), step("make Wang Yi the host")
-    page.get_by_role("button", name="Confirm and save").click(), step("confirm")
-    expect(page.get_by_role("status")).to_contain_text("Event saved")
-
-    page.goto(site + "/"), step("open the timeline")
-    page.get_by_role("link", name=TITLE).click(), step("open the event")
-    expect(page.get_by_text("18 October 2024").first).to_be_visible()
+    make_a_meeting_from_a_passage(page, site, step, PASSAGE, TITLE, "the suggested event")
     expect(page.locator("main")).to_contain_text("when the pair met on Friday during Mr Lammy’s first visit")
     expect(page.get_by_role("link", name=re.compile("David Lammy")).first).to_be_visible()
 
@@ -130,24 +114,8 @@ def test_an_editor_adds_a_document_makes_an_event_from_it_and_finds_it_on_the_ti
     expect(page).to_have_url(site + f"/editors/sources/{source.slug}/work/")
     expect(page.locator("mark.name-known", has_text="Wang Yi").first).to_be_visible()
 
-    page.get_by_label("Passage").fill(NEW_PASSAGE), step("paste the passage")
-    page.get_by_role("button", name="Suggest a record").click(), step("ask for a suggested event")
     # "on Friday" in a document of Saturday 19 October 2024.
-    expect(page.get_by_label("Date: precision")).to_have_value("day")
-    expect(page.get_by_label("Date: earliest day")).to_have_value("2024-10-18")
-    expect(page.get_by_label("David Lammy")).to_have_value("mentioned")
-    expect(page.get_by_label("Wang Yi")).to_have_value("mentioned")
-    assert axe_violations(page, "the suggested event from the added document") == []
-
-    page.get_by_label("Title").fill(NEW_EVENT_TITLE), step("type a title")
-    page.get_by_label("David Lammy").select_option("visitor"), step("make David Lammy the visitor")
-    page.get_by_label("Wang Yi").select_option("host"), step("make Wang Yi the host")
-    page.get_by_role("button", name="Confirm and save").click(), step("confirm")
-    expect(page.get_by_role("status")).to_contain_text("Event saved")
-
-    page.goto(site + "/"), step("open the timeline")
-    page.get_by_role("link", name=NEW_EVENT_TITLE).click(), step("open the event")
-    expect(page.get_by_text("18 October 2024").first).to_be_visible()
+    make_a_meeting_from_a_passage(page, site, step, NEW_PASSAGE, NEW_EVENT_TITLE, "the suggested event from the added document")
     citation = page.locator("figure.citation")
     expect(citation).to_have_count(1)
     expect(citation.locator("blockquote")).to_have_text(NEW_PASSAGE.replace("Russia's", "Russia’s"))
@@ -174,3 +142,26 @@ def test_the_suggested_record_and_a_refused_passage_are_valid_html(committed_arc
         file.write_bytes(response.content)
         files.append(str(file))
     assert nu_html_errors(files) == []
+
+
+def make_a_meeting_from_a_passage(page, site, step, passage, title, checked_as):
+    """On a work page: paste `passage`, take the suggested event (dated 18 October 2024, from "on
+    Friday", with David Lammy and Wang Yi mentioned), make them visitor and host, save it as `title`,
+    and open it from the timeline."""
+    page.get_by_label("Passage").fill(passage), step("paste the passage")
+    page.get_by_role("button", name="Suggest a record").click(), step("ask for a suggested event")
+    expect(page.get_by_label("Date: precision")).to_have_value("day")
+    expect(page.get_by_label("Date: earliest day")).to_have_value("2024-10-18")
+    expect(page.get_by_label("David Lammy")).to_have_value("mentioned")
+    expect(page.get_by_label("Wang Yi")).to_have_value("mentioned")
+    assert axe_violations(page, checked_as) == []
+
+    page.get_by_label("Title").fill(title), step("type a title")
+    page.get_by_label("David Lammy").select_option("visitor"), step("make David Lammy the visitor")
+    page.get_by_label("Wang Yi").select_option("host"), step("make Wang Yi the host")
+    page.get_by_role("button", name="Confirm and save").click(), step("confirm")
+    expect(page.get_by_role("status")).to_contain_text("Event saved")
+
+    page.goto(site + "/"), step("open the timeline")
+    page.get_by_role("link", name=title).click(), step("open the event")
+    expect(page.get_by_text("18 October 2024").first).to_be_visible()

@@ -449,7 +449,20 @@ def as_csv(listing, found):
     yield writer.writerow(header)
     for record in found:
         row = listing.row(record)
-        yield writer.writerow([row[column] for column in header])
+        yield writer.writerow([spreadsheet_safe(row[column]) for column in header])
+
+
+# A spreadsheet reads a cell that starts with one of these as a formula, and an editor's text
+# ("=HYPERLINK(...)") could then run in a researcher's spreadsheet: OWASP's "CSV injection".
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """`value`, with a text that a spreadsheet would take for a formula led by an apostrophe, which
+    spreadsheets show as text and do not display. The JSON exports keep every text exactly."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def as_json(listing, found):

@@ -366,3 +366,13 @@ def test_identifiers_in_other_databases_are_exported_marked_as_from_outside_the_
          "basis": "outside"}
     ]
     assert row["external_identifiers"] == "Wikidata QID Q1173288 (outside the documents)"
+
+
+def test_a_text_a_spreadsheet_would_run_as_a_formula_is_exported_to_csv_as_text_and_to_json_exactly(client, db):
+    make_event("=HYPERLINK(\"http://example.com\",\"Click\")")
+
+    row = exported(client, "/export/events.FORMAT", "csv")[0]
+    record = exported(client, "/export/events.FORMAT", "json")[0]
+
+    assert row["title"] == "'=HYPERLINK(\"http://example.com\",\"Click\")"
+    assert record["title"] == "=HYPERLINK(\"http://example.com\",\"Click\")"

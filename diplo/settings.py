@@ -320,6 +320,7 @@ SPECTACULAR_SETTINGS = {
         "OrganizationKind": "events.models.Organization.Kind",
         "SourceKind": "events.models.Source.Kind",
         "AliasKind": "events.models.Alias.Kind",
+        "Country": "events.models.country_choices",
     },
 }
 

@@ -54,10 +54,11 @@ def generated(kept_generated, db):
 
 
 def digest():
-    """A fingerprint of every row of the archive's tables, primary keys included."""
+    """A fingerprint of every row of the archive's tables, primary keys included; not of when each
+    record was made (`modified`), which is the time of the run, not the archive's content."""
     rows = hashlib.sha256()
     for model in MODELS:
-        fields = [field.attname for field in model._meta.concrete_fields]
+        fields = [field.attname for field in model._meta.concrete_fields if field.attname != "modified"]
         for row in model.objects.order_by("pk").values_list(*fields):
             rows.update(repr(row).encode())
     return rows.hexdigest()

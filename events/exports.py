@@ -241,11 +241,7 @@ def actor_common(site, record):
         "description": record.description,
         "named_in_documents": not record.is_placeholder,
         "outside_fields": list(record.outside_fields),
-        # Not from the documents: an editor added them, and the pages mark them so.
-        "external_identifiers": [
-            {"database": label, "identifier": value, "url": url, "basis": "outside"}
-            for label, value, url in record.external_links()
-        ],
+        "external_identifiers": record.external_identifiers(),
         "events": record.event_count,
     }
 
@@ -384,15 +380,15 @@ def event_prefetches():
             .order_by("order", "pk"),
         ),
         Prefetch("topics", queryset=Topic.objects.order_by("name", "pk")),
-        Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("pk")),
+        Citation.with_sources(),
         Prefetch("claim_bases", queryset=ClaimBasis.objects.order_by("pk")),
     )
 
 
 def sanction_prefetches():
     return (
-        Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("pk")),
-        Prefetch("status_log", queryset=StatusChange.objects.select_related("citation__source")),
+        Citation.with_sources(),
+        StatusChange.with_quotes(),
         Prefetch("claim_bases", queryset=ClaimBasis.objects.order_by("pk")),
     )
 

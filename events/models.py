@@ -303,6 +303,14 @@ class HasExternalIdentifiers(models.Model):
             if (value := getattr(self, identifier.field))
         ]
 
+    def external_identifiers(self):
+        """Each identifier it has, as the API and the exports give it: marked as from outside the
+        documents, since an editor added it and no document gives it."""
+        return [
+            {"database": label, "identifier": value, "url": url, "basis": "outside"}
+            for label, value, url in self.external_links()
+        ]
+
 
 # The ids of the people (or organizations, or aliases) with a name that SQLite's FTS5 table of
 # names (migration *_actor_name_words) matches.
@@ -936,7 +944,7 @@ class EventQuerySet(models.QuerySet):
                 ),
             ),
             models.Prefetch("topics", queryset=Topic.objects.order_by("name", "pk")),
-            models.Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("pk")),
+            Citation.with_sources(),
             models.Prefetch(
                 "relations_from",
                 queryset=EventRelation.objects.filter(to_event__is_published=True)
@@ -981,7 +989,7 @@ class EventQuerySet(models.QuerySet):
                 ).order_by("order", "pk"),
             ),
             models.Prefetch("topics", queryset=Topic.objects.order_by("name", "pk")),
-            models.Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("pk")),
+            Citation.with_sources(),
             ClaimBasis.with_quotes(),
             ClaimBasis.with_quotes("participations__claim_bases"),
         )
@@ -1258,8 +1266,8 @@ class SanctionQuerySet(models.QuerySet):
                 .order_by(models.F("sanction__announced_earliest").asc(nulls_last=True), "sanction__pk"),
                 to_attr="public_responses",
             ),
-            models.Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("pk")),
-            models.Prefetch("status_log", queryset=StatusChange.objects.select_related("citation__source")),
+            Citation.with_sources(),
+            StatusChange.with_quotes(),
             ClaimBasis.with_quotes(),
         )
 
@@ -1267,13 +1275,13 @@ class SanctionQuerySet(models.QuerySet):
         """What the API's sanctions list shows: who imposed each, on whom, the event that announced it,
         and its status log with each entry's quote."""
         return self.select_related("imposed_by", "target_person", "target_organization", "announced_in").prefetch_related(
-            models.Prefetch("status_log", queryset=StatusChange.objects.select_related("citation__source"))
+            StatusChange.with_quotes()
         )
 
     def for_api_detail(self):
         """What the API's sanction shows: as in the list, with its citations and the basis of its claims."""
         return self.for_api().prefetch_related(
-            models.Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("pk")),
+            Citation.with_sources(),
             ClaimBasis.with_quotes(),
         )
 
@@ -1439,6 +1447,11 @@ class StatusChange(models.Model):
             return str(date)
         known = str(date).removeprefix("Date unknown")
         return f"a date not known{known}"
+
+    @staticmethod
+    def with_quotes():
+        """A prefetch of a sanction's status log, each entry with its quote and the quote's source."""
+        return models.Prefetch("status_log", queryset=StatusChange.objects.select_related("citation__source"))
 
     @staticmethod
     def in_order(entries):
@@ -1627,6 +1640,11 @@ class Citation(VersionedModel):
     def __str__(self):
         return f"“{self.quote[:60]}” ({self.source})"
 
+    @staticmethod
+    def with_sources(lookup="citations"):
+        """A prefetch of the citations at `lookup`, in the order they were made, each with its source."""
+        return models.Prefetch(lookup, queryset=Citation.objects.select_related("source").order_by("pk"))
+
     def get_absolute_url(self):
         return f"{self.source.get_absolute_url()}#{self.anchor}"
 
@@ -1688,7 +1706,7 @@ class ClaimBasisQuerySet(models.QuerySet):
     def for_audit(self):
         """With its record and the quotes it rests on, for the editors' audit page."""
         return self.with_records().prefetch_related(
-            models.Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("pk"))
+            Citation.with_sources()
         )
 
     def with_records(self):

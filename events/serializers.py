@@ -228,10 +228,7 @@ class ExternalIdentifiers(serializers.Serializer):
 
     @extend_schema_field(ExternalIdentifierSerializer(many=True))
     def get_external_identifiers(self, actor):
-        return [
-            {"database": label, "identifier": value, "url": url, "basis": "outside"}
-            for label, value, url in actor.external_links()
-        ]
+        return actor.external_identifiers()
 
 
 class PersonSerializer(serializers.ModelSerializer, PageLinks, ExternalIdentifiers):

@@ -193,3 +193,12 @@ EDITOR_PASSWORD = "a-long-editor-password"
 def make_editor(username="editor"):
     """A superuser whose password a browser can type."""
     return User.objects.create_superuser(username, f"{username}@example.org", EDITOR_PASSWORD)
+
+
+def sign_in_in_the_browser(page, site, step=lambda what: None):
+    """Signs the browser's `page` in to the admin as make_editor()'s editor, landing on the admin's
+    index; `step` is told each step a person takes."""
+    page.goto(site + "/admin/")
+    page.get_by_label("Username").fill("editor"), step("type the user name")
+    page.get_by_label("Password").fill(EDITOR_PASSWORD), step("type the password")
+    page.get_by_role("button", name="Log in").click(), step("log in")

@@ -4,7 +4,7 @@ import pytest
 
 from events.models import Event
 
-from .helpers import EDITOR_PASSWORD, make_editor
+from .helpers import make_editor, sign_in_in_the_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -18,10 +18,7 @@ def test_the_participations_inline_fits_at_1280_px_with_office_order_and_delete_
     make_editor()
     context = playwright_browser.new_context(viewport=LAPTOP)
     page = context.new_page()
-    page.goto(site + "/admin/login/")
-    page.get_by_label("Username").fill("editor")
-    page.get_by_label("Password").fill(EDITOR_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    sign_in_in_the_browser(page, site)
 
     page.goto(f"{site}/admin/events/event/{event.pk}/change/")
     inline = page.locator("#participations-group table")

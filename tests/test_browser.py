@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from events.models import Event
 
-from .helpers import EDITOR_PASSWORD, make_editor
+from .helpers import make_editor, sign_in_in_the_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -40,10 +40,7 @@ def test_a_researcher_filters_by_topic_follows_a_citation_and_an_editor_corrects
     make_editor()
     context = playwright_browser.new_context()
     page = context.new_page()
-    page.goto(site + "/admin/")
-    page.get_by_label("Username").fill("editor")
-    page.get_by_label("Password").fill(EDITOR_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    sign_in_in_the_browser(page, site)
     page.locator("a[href='/admin/events/event/']").first.click()
     page.get_by_role("textbox", name="Search").fill("Wang Yi")
     page.keyboard.press("Enter")

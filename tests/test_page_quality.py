@@ -10,10 +10,10 @@ import pytest
 
 from .conftest import require
 from .helpers import (
-    EDITOR_PASSWORD,
     editor_pages,
     make_editor,
     public_pages,
+    sign_in_in_the_browser,
     without_linked_data,
 )
 
@@ -85,10 +85,7 @@ def test_no_editors_page_has_an_axe_violation_at_desktop_or_phone_width(site, pl
     for viewport in ({"width": 1280, "height": 900}, PHONE):
         context = playwright_browser.new_context(viewport=viewport, bypass_csp=True)
         page = context.new_page()
-        page.goto(site + "/admin/login/")
-        page.get_by_label("Username").fill("editor")
-        page.get_by_label("Password").fill(EDITOR_PASSWORD)
-        page.get_by_role("button", name="Log in").click()
+        sign_in_in_the_browser(page, site)
         for name, path in editor_pages():
             page.goto(site + path)
             failures += axe_violations(page, f"{name} at {viewport['width']}px")

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from events.models import Event, Source
 
 from .conftest import require
-from .helpers import EDITOR_PASSWORD, make_editor
+from .helpers import make_editor, sign_in_in_the_browser
 from .test_page_quality import AXE, VNU, axe_violations, nu_html_errors
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -39,14 +39,8 @@ def test_an_editor_makes_an_event_from_a_pasted_passage_and_finds_it_on_the_time
     # bypass_csp: to add axe-core's script to the page, as test_page_quality does.
     page = playwright_browser.new_context(bypass_csp=True).new_page()
     steps = []
-
-    def step(what):
-        steps.append(what)
-
-    page.goto(site + "/admin/")
-    page.get_by_label("Username").fill("editor"), step("type the user name")
-    page.get_by_label("Password").fill(EDITOR_PASSWORD), step("type the password")
-    page.get_by_role("button", name="Log in").click(), step("log in")
+    step = steps.append
+    sign_in_in_the_browser(page, site, step)
 
     page.goto(site + "/sources/independent-lammy-raises-human-rights-concerns-in-talks-with-china/")
     step("open the source's page")
@@ -83,14 +77,8 @@ def test_an_editor_adds_a_document_makes_an_event_from_it_and_finds_it_on_the_ti
     make_editor()
     page = playwright_browser.new_context(bypass_csp=True).new_page()
     steps = []
-
-    def step(what):
-        steps.append(what)
-
-    page.goto(site + "/admin/")
-    page.get_by_label("Username").fill("editor"), step("type the user name")
-    page.get_by_label("Password").fill(EDITOR_PASSWORD), step("type the password")
-    page.get_by_role("button", name="Log in").click(), step("log in")
+    step = steps.append
+    sign_in_in_the_browser(page, site, step)
 
     page.get_by_role("link", name="Sources", exact=True).first.click(), step("open Sources")
     page.get_by_role("link", name="Add a document").click(), step("follow “Add a document”")

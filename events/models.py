@@ -1980,3 +1980,18 @@ class Merge(models.Model):
     @property
     def is_undone(self):
         return self.undone_at is not None
+
+
+class ArchiveVersion(models.Model):
+    """One row: a number raised by every change to the archive's records (events/freshness.py), in
+    the same transaction as the change. The caches of rendered pages and event items are keyed by it,
+    so every process, and every machine sharing the database, stops serving what a change made stale
+    at the commit, whatever cache each of them keeps."""
+
+    number = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "archive version"
+
+    def __str__(self):
+        return f"Archive version {self.number}"

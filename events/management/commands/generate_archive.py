@@ -28,6 +28,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from events import freshness
 from events.models import Event
 from events.synthetic.generator import delete_generated, generate
 
@@ -57,6 +58,7 @@ class Command(BaseCommand):
         if replace:
             with transaction.atomic():
                 deleted = delete_generated()
+                freshness.bump()
             self.progress(f"Deleted {deleted} generated rows.")
         elif Event.objects.exists():
             raise CommandError(
@@ -64,6 +66,7 @@ class Command(BaseCommand):
                 "generated ones and add a new synthetic archive beside any real records."
             )
         counts = generate(events, seed, batch_size, progress=self.progress)
+        freshness.bump()  # its rows are written in bulk, which sends no signal to the caches
         elapsed = time.monotonic() - self.started
         self.stdout.write(
             ", ".join(f"{count} {name}" for name, count in counts.items())

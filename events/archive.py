@@ -36,8 +36,13 @@ def history_models():
     return [model for model in apps.get_app_config("events").get_models() if model._meta.model_name.startswith("historical")]
 
 
+def left_out():
+    """What the downloads leave out: the history, and the archive's version (a counter for caches, no record)."""
+    return [*history_models(), apps.get_model("events", "ArchiveVersion")]
+
+
 def exported_models():
-    return [model for model in apps.get_app_config("events").get_models() if model not in history_models()]
+    return [model for model in apps.get_app_config("events").get_models() if model not in left_out()]
 
 
 @contextlib.contextmanager
@@ -85,7 +90,7 @@ def export_archive(directory, stdout=None):
         # JSON Lines: loaddata reads it a record at a time, where a JSON file is read whole.
         copied = work / "records.jsonl"
         call_command(
-            "dumpdata", "events", exclude=labels(history_models()), format="jsonl", output=str(copied), **quiet
+            "dumpdata", "events", exclude=labels(left_out()), format="jsonl", output=str(copied), **quiet
         )
         database = work / SQLITE
         with sqlite_database(database) as alias:
@@ -97,7 +102,7 @@ def export_archive(directory, stdout=None):
                     model.objects.using(alias).all().delete()
             fixture = work / FIXTURE
             call_command(
-                "dumpdata", "events", exclude=labels(history_models()), database=alias, format="json", indent=1,
+                "dumpdata", "events", exclude=labels(left_out()), database=alias, format="json", indent=1,
                 output=str(fixture), **quiet,
             )
             counts = {label: model.objects.using(alias).count() for label, model in zip(labels(exported_models()), exported_models(), strict=True)}

@@ -16,13 +16,14 @@ from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from events.models import SpellingVariant
+from events.models import ArchiveVersion, SpellingVariant
 
 
 def archive_models():
-    """The models of the archive's own records: all of the app's but the spelling variants and their history."""
-    variants = {SpellingVariant, SpellingVariant.history.model}
-    return [model for model in apps.get_app_config("events").get_models() if model not in variants]
+    """The models of the archive's own records: all of the app's but the spelling variants and their
+    history, and the archive's version (a row its migration makes)."""
+    not_records = {SpellingVariant, SpellingVariant.history.model, ArchiveVersion}
+    return [model for model in apps.get_app_config("events").get_models() if model not in not_records]
 
 
 class Command(BaseCommand):

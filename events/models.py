@@ -917,6 +917,47 @@ def only_possibly_within(first=None, last=None):
 
 
 class EventQuerySet(models.QuerySet):
+    """Events, and what they were narrowed to. involving() and about() keep the link rows they
+    narrowed the events to (`links`: participations, or topic links), with how many of those rows
+    they found, up to search.MANY_MATCHES + 1; filters after them and `&` keep them too, since those
+    only narrow the events further. A count then reads the narrowest of them along its own index
+    (paging.count_at_most) instead of the events table with its joins. `|` and the set operations
+    forget them: their events are no longer all among the rows."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.links = ()
+
+    def _clone(self):
+        clone = super()._clone()
+        clone.links = self.links
+        return clone
+
+    def __and__(self, other):
+        combined = super().__and__(other)
+        if isinstance(combined, EventQuerySet) and combined is not self and combined is not other:
+            combined.links = self.links + getattr(other, "links", ())
+        return combined
+
+    def __or__(self, other):
+        return self._forgetting_links(super().__or__(other))
+
+    def __xor__(self, other):
+        return self._forgetting_links(super().__xor__(other))
+
+    def _combinator_query(self, *args, **kwargs):
+        return self._forgetting_links(super()._combinator_query(*args, **kwargs))
+
+    @staticmethod
+    def _forgetting_links(queryset):
+        if isinstance(queryset, EventQuerySet):
+            queryset.links = ()
+        return queryset
+
+    def narrowest_links(self):
+        """The link rows these events were narrowed to that found the fewest, or None."""
+        return min(self.links, key=lambda link: link[0], default=(None, None))[1]
+
     def published(self):
         return self.filter(is_published=True)
 
@@ -1037,9 +1078,13 @@ class EventQuerySet(models.QuerySet):
         one bounded count, along an index, picks.
         """
         rows = rows.order_by()
-        if rows[: search.MANY_MATCHES + 1].count() > search.MANY_MATCHES:
-            return self.filter(models.Exists(rows.filter(event=models.OuterRef("pk"))))
-        return self.filter(pk__in=rows.values("event_id"))
+        found = rows[: search.MANY_MATCHES + 1].count()
+        if found > search.MANY_MATCHES:
+            narrowed = self.filter(models.Exists(rows.filter(event=models.OuterRef("pk"))))
+        else:
+            narrowed = self.filter(pk__in=rows.values("event_id"))
+        narrowed.links = (*self.links, (found, rows))
+        return narrowed
 
     def involving(self, people=(), organizations=()):
         return self.among(Participation.objects.filter(Q(person__in=people) | Q(organization__in=organizations)))

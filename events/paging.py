@@ -7,13 +7,21 @@ from dataclasses import dataclass
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import EmptyPage, Paginator
 from django.db import connections
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Q, prefetch_related_objects
 from django.utils import timezone
 
 from diplo.views import NotFound
 
 from . import caching, search
-from .models import ClaimBasis, Event, Organization, Participation, Person, Topic
+from .models import (
+    ClaimBasis,
+    Event,
+    EventQuerySet,
+    Organization,
+    Participation,
+    Person,
+    Topic,
+)
 
 PER_PAGE = 50
 # Counting stops here: past it, a list says "more than 1,000" rather than read every match.
@@ -147,7 +155,22 @@ class Tally:
 
 
 def count_at_most(queryset):
-    return bounded_tally(queryset.order_by().values("pk")[: COUNT_LIMIT + 1].count())
+    """How many `queryset` holds, counted up to COUNT_LIMIT + 1 and told as a Tally.
+
+    Events narrowed to link rows (EventQuerySet.links: an actor's participations, a topic's links)
+    are counted along the narrowest of those rows' indexes, each row's event then looked up by its
+    key and tested against the filters, stopping at the bound. Counted from the events, a common
+    actor's count walked the events table testing each event for the actor (12.6 of the person
+    page's 18.7 ms of SQL at a million events).
+    """
+    rows = queryset.order_by()
+    links = rows.narrowest_links() if isinstance(rows, EventQuerySet) else None
+    if links is None:
+        counted = rows.values("pk")
+    else:
+        events = rows.filter(pk=OuterRef("event_id")).values("pk")
+        counted = links.filter(Exists(events)).values("event_id").distinct()
+    return bounded_tally(counted[: COUNT_LIMIT + 1].count())
 
 
 def bounded_tally(number):

@@ -964,14 +964,27 @@ class EventQuerySet(models.QuerySet):
     def list_prefetches(self):
         """What a list of events shows beside each: its topics, who took part, and which of its
         date and place are inferred or from outside the documents."""
+        # Only the columns an event's item shows (templates/_event_item.html, and the API's
+        # EventSerializer): a person's or organization's description, identifiers and notes are
+        # long, and 50 events name a few hundred of them. A field left out here and read later
+        # would cost a query per row, which the pages' query-count tests would catch.
         return [
-            "topics",
+            models.Prefetch("topics", queryset=Topic.objects.only("name", "slug")),
             models.Prefetch(
                 "participations",
-                queryset=Participation.objects.select_related("person", "organization").order_by("order", "pk"),
+                queryset=Participation.objects.select_related("person", "organization")
+                .only(
+                    "event", "role", "order", "person", "organization",
+                    "person__name", "person__slug", "person__honorific",
+                    "organization__name", "organization__slug",
+                )
+                .order_by("order", "pk"),
             ),
             models.Prefetch(
-                "claim_bases", queryset=ClaimBasis.objects.filter(claim__in=["date", "place"]).order_by("pk")
+                "claim_bases",
+                queryset=ClaimBasis.objects.filter(claim__in=["date", "place"])
+                .only("event", "claim", "basis", "reasoning", "outside_source")
+                .order_by("pk"),
             ),
         ]
 

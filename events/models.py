@@ -9,6 +9,8 @@ from django.db import connections, models, router, transaction
 from django.db.models import Count, F, Q, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Lower
+from django.db.models.lookups import Exact, In
+from django.db.models.sql.where import AND
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import get_text_list
@@ -954,9 +956,18 @@ class EventQuerySet(models.QuerySet):
             queryset.links = ()
         return queryset
 
-    def narrowest_links(self):
-        """The link rows these events were narrowed to that found the fewest, or None."""
-        return min(self.links, key=lambda link: link[0], default=(None, None))[1]
+    def counted_along(self):
+        """(link rows, events): the link rows these events were narrowed to that found the fewest, and
+        these events without the condition that narrowed them to those rows, which the rows meet
+        already (tested again for each row, its list of events was read whole); (None, self) if none."""
+        if not self.links:
+            return None, self
+        _, rows = min(self.links, key=lambda link: link[0])
+        events = self._chain()
+        where = events.query.where
+        if where.connector == AND and not where.negated:
+            where.children = [child for child in where.children if getattr(child, "narrowed_to", None) is not rows]
+        return rows, events
 
     def published(self):
         return self.filter(is_published=True)
@@ -1093,9 +1104,12 @@ class EventQuerySet(models.QuerySet):
         rows = rows.order_by()
         found = rows[: search.MANY_MATCHES + 1].count()
         if found > search.MANY_MATCHES:
-            narrowed = self.filter(models.Exists(rows.filter(event=models.OuterRef("pk"))))
+            condition = Exact(models.Exists(rows.filter(event=models.OuterRef("pk"))), True)
         else:
-            narrowed = self.filter(pk__in=rows.values("event_id"))
+            condition = In(F("pk"), rows.values("event_id"))
+        # Marked, so that a count read along `rows` can leave out the test of each event against them.
+        condition.narrowed_to = rows
+        narrowed = self.filter(condition)
         narrowed.links = (*self.links, (found, rows))
         return narrowed
 

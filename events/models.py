@@ -957,12 +957,17 @@ class EventQuerySet(models.QuerySet):
         return queryset
 
     def counted_along(self):
-        """(link rows, events): the link rows these events were narrowed to that found the fewest, and
-        these events without the condition that narrowed them to those rows, which the rows meet
-        already (tested again for each row, its list of events was read whole); (None, self) if none."""
-        if not self.links:
+        """(link rows, events): the link rows to count these events along, and these events without
+        the condition that narrowed them to those rows, which the rows meet already (tested again
+        for each row, its list of events was read whole); (None, self) to count the events themselves.
+
+        Only where every link found many rows (among() tested each event for them): where one found
+        few, the events are narrowed to the list of its events' ids, which the databases read first
+        anyway. Of several, the first applied (the actor, in the form's order): each found as many.
+        """
+        if not self.links or any(found <= search.MANY_MATCHES for found, _ in self.links):
             return None, self
-        _, rows = min(self.links, key=lambda link: link[0])
+        _, rows = self.links[0]
         events = self._chain()
         where = events.query.where
         if where.connector == AND and not where.negated:

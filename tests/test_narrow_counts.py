@@ -7,7 +7,7 @@ from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from events import paging
+from events import paging, search
 from events.filters import EventFilter
 from events.models import Event
 
@@ -19,9 +19,19 @@ pytestmark = pytest.mark.django_db
 BOUND = 4
 
 
-@pytest.fixture
-def small_bound(monkeypatch):
+@pytest.fixture(params=["many", "few"])
+def small_bound(request, monkeypatch):
+    """A bound of BOUND events; and, with "many", link rows past two counted as many (EventQuerySet.among),
+    so that the counts are read along them; with "few", from the events narrowed to a list of ids."""
     monkeypatch.setattr(paging, "COUNT_LIMIT", BOUND)
+    if request.param == "many":
+        monkeypatch.setattr(search, "MANY_MATCHES", 2)
+
+
+@pytest.fixture
+def many_links(monkeypatch):
+    monkeypatch.setattr(paging, "COUNT_LIMIT", BOUND)
+    monkeypatch.setattr(search, "MANY_MATCHES", 2)
 
 
 @pytest.fixture
@@ -103,7 +113,7 @@ def test_the_date_filters_certain_and_possible_counts_say_what_plain_counts_say(
         assert (tally.number, tally.more) == (min(plain, BOUND), plain > BOUND)
 
 
-def test_a_persons_events_are_counted_along_their_participations(archive_of_counts, small_bound):
+def test_a_busy_persons_events_are_counted_along_their_participations(archive_of_counts, many_links):
     filterset = filtered(archive_of_counts, {"actor": "busy", "kind": "meeting"})
     events = filterset.qs
 
@@ -116,7 +126,7 @@ def test_a_persons_events_are_counted_along_their_participations(archive_of_coun
     assert read_first.startswith('"events_participation"')
 
 
-def test_a_topics_events_are_counted_along_its_links(archive_of_counts, small_bound):
+def test_a_busy_topics_events_are_counted_along_its_links(archive_of_counts, many_links):
     filterset = filtered(archive_of_counts, {"topic": "rights"})
 
     with CaptureQueriesContext(connection) as queries:

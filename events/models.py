@@ -964,7 +964,12 @@ class EventQuerySet(models.QuerySet):
         Only where every link found many rows (among() tested each event for them): where one found
         few, the events are narrowed to the list of its events' ids, which the databases read first
         anyway. Of several, the first applied (the actor, in the form's order): each found as many.
+        Only on SQLite, which walks the index its query names: PostgreSQL plans the count from its
+        statistics, and read along the links it was slower as often as faster (bench/RESULTS.md,
+        "Counts, each alone").
         """
+        if connections[self.db].vendor != "sqlite":
+            return None, self
         if not self.links or any(found <= search.MANY_MATCHES for found, _ in self.links):
             return None, self
         _, rows = self.links[0]

@@ -922,9 +922,9 @@ class EventQuerySet(models.QuerySet):
     """Events, and what they were narrowed to. involving() and about() keep the link rows they
     narrowed the events to (`links`: participations, or topic links), with how many of those rows
     they found, up to search.MANY_MATCHES + 1; filters after them and `&` keep them too, since those
-    only narrow the events further. A count then reads the narrowest of them along its own index
-    (paging.count_at_most) instead of the events table with its joins. `|` and the set operations
-    forget them: their events are no longer all among the rows."""
+    only narrow the events further. A count can then read them along their own index
+    (paging.count_at_most; counted_along says when) instead of the events table with its joins.
+    `|` and the set operations forget them: their events are no longer all among the rows."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -9,6 +9,8 @@ from django.db import connections, models, router, transaction
 from django.db.models import Count, F, Q, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Lower
+from django.db.models.lookups import Exact, In
+from django.db.models.sql.where import AND
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import get_text_list
@@ -917,20 +919,93 @@ def only_possibly_within(first=None, last=None):
 
 
 class EventQuerySet(models.QuerySet):
+    """Events, and what they were narrowed to. involving() and about() keep the link rows they
+    narrowed the events to (`links`: participations, or topic links), with how many of those rows
+    they found, up to search.MANY_MATCHES + 1; filters after them and `&` keep them too, since those
+    only narrow the events further. A count can then read them along their own index
+    (paging.count_at_most; counted_along says when) instead of the events table with its joins.
+    `|` and the set operations forget them: their events are no longer all among the rows."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.links = ()
+
+    def _clone(self):
+        clone = super()._clone()
+        clone.links = self.links
+        return clone
+
+    def __and__(self, other):
+        combined = super().__and__(other)
+        if isinstance(combined, EventQuerySet) and combined is not self and combined is not other:
+            combined.links = self.links + getattr(other, "links", ())
+        return combined
+
+    def __or__(self, other):
+        return self._forgetting_links(super().__or__(other))
+
+    def __xor__(self, other):
+        return self._forgetting_links(super().__xor__(other))
+
+    def _combinator_query(self, *args, **kwargs):
+        return self._forgetting_links(super()._combinator_query(*args, **kwargs))
+
+    @staticmethod
+    def _forgetting_links(queryset):
+        if isinstance(queryset, EventQuerySet):
+            queryset.links = ()
+        return queryset
+
+    def counted_along(self):
+        """(link rows, events): the link rows to count these events along, and these events without
+        the condition that narrowed them to those rows, which the rows meet already (tested again
+        for each row, its list of events was read whole); (None, self) to count the events themselves.
+
+        Only where every link found many rows (among() tested each event for them): where one found
+        few, the events are narrowed to the list of its events' ids, which the databases read first
+        anyway. Of several, the first applied (the actor, in the form's order): each found as many.
+        Only on SQLite, which walks the index its query names: PostgreSQL plans the count from its
+        statistics, and read along the links it was slower as often as faster (bench/RESULTS.md,
+        "Counts, each alone").
+        """
+        if connections[self.db].vendor != "sqlite":
+            return None, self
+        if not self.links or any(found <= search.MANY_MATCHES for found, _ in self.links):
+            return None, self
+        _, rows = self.links[0]
+        events = self._chain()
+        where = events.query.where
+        if where.connector == AND and not where.negated:
+            where.children = [child for child in where.children if getattr(child, "narrowed_to", None) is not rows]
+        return rows, events
+
     def published(self):
         return self.filter(is_published=True)
 
     def list_prefetches(self):
         """What a list of events shows beside each: its topics, who took part, and which of its
         date and place are inferred or from outside the documents."""
+        # Only the columns an event's item shows (templates/_event_item.html, and the API's
+        # EventSerializer): a person's or organization's description, identifiers and notes are
+        # long, and 50 events name a few hundred of them. A field left out here and read later
+        # would cost a query per row, which the pages' query-count tests would catch.
         return [
-            "topics",
+            models.Prefetch("topics", queryset=Topic.objects.only("name", "slug")),
             models.Prefetch(
                 "participations",
-                queryset=Participation.objects.select_related("person", "organization").order_by("order", "pk"),
+                queryset=Participation.objects.select_related("person", "organization")
+                .only(
+                    "event", "role", "order", "person", "organization",
+                    "person__name", "person__slug", "person__honorific",
+                    "organization__name", "organization__slug",
+                )
+                .order_by("order", "pk"),
             ),
             models.Prefetch(
-                "claim_bases", queryset=ClaimBasis.objects.filter(claim__in=["date", "place"]).order_by("pk")
+                "claim_bases",
+                queryset=ClaimBasis.objects.filter(claim__in=["date", "place"])
+                .only("event", "claim", "basis", "reasoning", "outside_source")
+                .order_by("pk"),
             ),
         ]
 
@@ -1037,9 +1112,16 @@ class EventQuerySet(models.QuerySet):
         one bounded count, along an index, picks.
         """
         rows = rows.order_by()
-        if rows[: search.MANY_MATCHES + 1].count() > search.MANY_MATCHES:
-            return self.filter(models.Exists(rows.filter(event=models.OuterRef("pk"))))
-        return self.filter(pk__in=rows.values("event_id"))
+        found = rows[: search.MANY_MATCHES + 1].count()
+        if found > search.MANY_MATCHES:
+            condition = Exact(models.Exists(rows.filter(event=models.OuterRef("pk"))), True)
+        else:
+            condition = In(F("pk"), rows.values("event_id"))
+        # Marked, so that a count read along `rows` can leave out the test of each event against them.
+        condition.narrowed_to = rows
+        narrowed = self.filter(condition)
+        narrowed.links = (*self.links, (found, rows))
+        return narrowed
 
     def involving(self, people=(), organizations=()):
         return self.among(Participation.objects.filter(Q(person__in=people) | Q(organization__in=organizations)))

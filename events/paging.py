@@ -7,13 +7,21 @@ from dataclasses import dataclass
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import EmptyPage, Paginator
 from django.db import connections
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Q, prefetch_related_objects
 from django.utils import timezone
 
 from diplo.views import NotFound
 
 from . import caching, search
-from .models import ClaimBasis, Event, Organization, Participation, Person, Topic
+from .models import (
+    ClaimBasis,
+    Event,
+    EventQuerySet,
+    Organization,
+    Participation,
+    Person,
+    Topic,
+)
 
 PER_PAGE = 50
 # Counting stops here: past it, a list says "more than 1,000" rather than read every match.
@@ -147,7 +155,21 @@ class Tally:
 
 
 def count_at_most(queryset):
-    return bounded_tally(queryset.order_by().values("pk")[: COUNT_LIMIT + 1].count())
+    """How many `queryset` holds, counted up to COUNT_LIMIT + 1 and told as a Tally.
+
+    Events narrowed to many link rows (an actor's participations, a topic's links) are counted, on
+    SQLite, along those rows' index (EventQuerySet.counted_along), each row's event looked up by its
+    key and tested against the other filters, stopping at the bound. Counted from the events, a busy
+    actor's count walked the events table testing each event for the actor (12.6 of the person
+    page's 18.7 ms of SQL at a million events).
+    """
+    rows = queryset.order_by()
+    links, events = rows.counted_along() if isinstance(rows, EventQuerySet) else (None, rows)
+    if links is None:
+        counted = rows.values("pk")
+    else:
+        counted = links.filter(Exists(events.filter(pk=OuterRef("event_id")))).values("event_id").distinct()
+    return bounded_tally(counted[: COUNT_LIMIT + 1].count())
 
 
 def bounded_tally(number):

@@ -575,7 +575,17 @@ def pick_pages(database, events):
     if not beside:
         raise Failure(f"the page mix found no word beside “{word}” in the first {sample:,} titles")
     second_word = min(beside, key=lambda other: (-beside[other], other))
-    inflected = plural(word)
+    # A stemmed search: of the sample's plurals (words ending in a single s, written in lower case:
+    # not a name), the one closest to 1%, searched for in the singular, which finds it by its stem.
+    plurals = ("word LIKE '%s' AND word NOT LIKE '%ss' AND word NOT LIKE '%us' AND word NOT LIKE '%is'"
+               .replace("%", "%%" if postgres else "%"))
+    try:
+        plural_word, _ = one(
+            f"SELECT word, COUNT(*) AS n FROM ({words.replace('lower(w)', 'w')}) words WHERE length(word) >= 5"
+            f" AND {letters_only} AND {plurals} GROUP BY word ORDER BY abs(COUNT(*) - ?), word{collate_c} LIMIT 1", (sample, sample // 100))
+        inflected, stem_note = plural_word[:-1], f"“{plural_word[:-1]}”, the singular of “{plural_word}” in titles"
+    except Failure:
+        inflected, stem_note = plural(word), f"“{plural(word)}”, an inflected form of “{word}”"
     (dated,) = one(f"SELECT COUNT(*) FROM events_event e WHERE {published} AND e.date_earliest IS NOT NULL")
     position = min(events // 2, max(dated - 1, 0))
     deep_order = ", ".join(f"{field}{collate_c if field == 'title' else ''} DESC" for field in DEEP_ORDER)
@@ -640,7 +650,7 @@ def pick_pages(database, events):
              f"in {word_count:,} published titles ({100 * word_count / max(events, 1):.1f}% of N; "
              f"{word_sample_count:,} times in the first {sample:,} titles); by relevance", ("sql",)),
         page("stem", "Search, stemmed", {"q": inflected},
-             f"“{inflected}”, an inflected form of “{word}”, found by its stem; by relevance", ("sql",)),
+             f"{stem_note}, found by its stem; by relevance", ("sql",)),
         page("words", "Search, two words", {"q": f"{word} {second_word}"},
              f"the word most often beside “{word}” in titles; by relevance", ("sql",)),
         page("combo1", "Actor + topic", {"actor": popular, "topic": topic}, "", ("sql",)),
@@ -848,17 +858,30 @@ def chart_alone(connection, query, job):
 # ------------------------------------------------------------------------------------------------
 
 
-def wrk(port, path, threads, connections, args):
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{args.duration}s", "--timeout", f"{args.timeout}s",
+def wrk(port, path, threads, connections, args, duration=None):
+    """wrk's figures for one page; a run in which no request finished (each took longer than the
+    run) is run again, once, three times as long; after that its percentiles are None."""
+    duration = duration or args.duration
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", f"{args.timeout}s",
                "-s", LUA, f"http://127.0.0.1:{port}{path}"]
-    output = run(command, args.duration + args.timeout + 60, f"wrk on {path[:80]}", capture=True)
+    output = run(command, duration + args.timeout + 60, f"wrk on {path[:80]}", capture=True)
     for line in output.splitlines():
         if line.startswith("BENCH_JSON "):
             figures = json.loads(line[len("BENCH_JSON "):])
             figures["errors"] = sum(figures[key] for key in figures if key.startswith("errors_"))
             figures["rps"] = figures["requests"] / (figures["duration_us"] / 1e6) if figures["duration_us"] else 0
+            if figures["requests"] == 0:
+                if duration == args.duration:
+                    log(f"wrk -c{connections} finished no request of {path[:80]} in {duration} s: again, for "
+                        f"{3 * duration} s")
+                    return wrk(port, path, threads, connections, args, 3 * duration)
+                figures.update(p50_us=None, p95_us=None, nothing_finished=True)
             return figures
     raise Failure(f"wrk printed no report for {path}:\n{output[-2000:]}")
+
+
+def median_text(figures, digits=1):
+    return "no request finished" if figures["p50_us"] is None else f"p50 {figures['p50_us'] / 1000:.{digits}f} ms"
 
 
 def warm(port, path, count, parallel):
@@ -883,10 +906,10 @@ def measure(port, pages, path_of, args, label, parallel, levels=("c1", "c8")):
             log(f"{label}: {page['name']}: answered {statuses}, not 200: NOT MEASURED")
             continue
         entry["c1"] = wrk(port, path, 1, 1, args)
-        message = f"{label}: {page['name']}: p50 {entry['c1']['p50_us'] / 1000:.1f} ms at c1"
+        message = f"{label}: {page['name']}: {median_text(entry['c1'])} at c1"
         if "c8" in levels:
             entry["c8"] = wrk(port, path, 2, 8, args)
-            message += f", {entry['c8']['p50_us'] / 1000:.1f} ms at c8 ({entry['c8']['rps']:.0f} req/s)"
+            message += f", {median_text(entry['c8'])} at c8 ({entry['c8']['rps']:.0f} req/s)"
         log(message)
     return figures
 
@@ -910,7 +933,7 @@ def measure_cached(port, pages, args, label):
             log(f"{label}: {page['name']}: answered {status}, not 200: NOT MEASURED")
             continue
         entry["c1"] = wrk(port, page["url"], 1, 1, short)
-        log(f"{label}: {page['name']}: p50 {entry['c1']['p50_us'] / 1000:.2f} ms at c1"
+        log(f"{label}: {page['name']}: {median_text(entry['c1'], 2)} at c1"
             + ("" if entry["hit"] else f" (no “{CACHE_HEADER}: hit”: not from the page cache)"))
     return figures
 
@@ -1050,7 +1073,7 @@ def bench_datasette(database, sqlite_result, args):
             figures = measure(args.datasette_port, probe_pages, lambda page: paths[page["id"]], probe_args,
                               f"Datasette probe ({mode})", 3, levels=("c1",))
             stop(process)
-            result["probe"][mode] = sum(entry["c1"]["p50_us"] for entry in figures.values() if "c1" in entry) / 1000
+            result["probe"][mode] = sum(entry["c1"]["p50_us"] or 0 for entry in figures.values() if "c1" in entry) / 1000
         mode = min(modes, key=lambda mode: result["probe"][mode])
         log(f"Datasette: {mode} mode is faster here ({', '.join(f'{m} {ms:.1f} ms' for m, ms in result['probe'].items())}"
             " for the three probe pages' medians).")
@@ -1310,6 +1333,8 @@ def cached_cell(entry, any_hit):
     exists; "(not cached)" for a page it did not answer."""
     if not entry or not entry.get("c1"):
         return "—" if not entry else "**not 200**"
+    if entry["c1"]["p50_us"] is None:
+        return "**none finished**"
     p50 = entry["c1"]["p50_us"] / 1000
     text = f"{p50:.2f}" if p50 < 10 else f"{p50:,.0f}"
     if not any_hit:
@@ -1364,7 +1389,7 @@ def write_results(lines, begin=BEGIN, end=END, heading="## The page benchmark (b
     RESULTS.write_text(text)
 
 
-def collect_errors(results, datasette):
+def collect_errors(results, datasette, args):
     errors = []
     for result in results:
         for page in result["pages"]:
@@ -1379,6 +1404,8 @@ def collect_errors(results, datasette):
                 if entry.get(level, {}).get("errors"):
                     errors.append(f"{where}: wrk saw {entry[level]['errors']} errors at {level} "
                                   "(connect/read/write/status≥400/timeout)")
+                if entry.get(level, {}).get("nothing_finished"):
+                    errors.append(f"{where}: no request finished at {level}, even in {3 * args.duration} s")
         for page_id, entry in (result.get("cached") or {}).items():
             if not entry.get("ok"):
                 errors.append(f"Diplo on {result['label']} with the page cache on, {page_id}: not 200")
@@ -1399,6 +1426,9 @@ def collect_errors(results, datasette):
                 for level in ("c1", "c8"):
                     if entry.get(level, {}).get("errors"):
                         errors.append(f"Datasette, {page_id}: wrk saw {entry[level]['errors']} errors at {level}")
+                    if entry.get(level, {}).get("nothing_finished"):
+                        errors.append(f"Datasette, {page_id}: no request finished at {level}, even in "
+                                      f"{3 * args.duration} s")
     return errors
 
 
@@ -1790,7 +1820,7 @@ def main(argv):
         finally:
             database.stop()
     elapsed = time.monotonic() - started
-    errors = collect_errors(results, datasette)
+    errors = collect_errors(results, datasette, args)
     (RUN_DIR / "results.json").write_text(json.dumps(
         {"args": {key: value for key, value in vars(args).items()}, "results": results, "datasette": datasette,
          "errors": errors}, default=str, indent=1))

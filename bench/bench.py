@@ -1368,11 +1368,12 @@ def chart_table(result):
     return lines + [""]
 
 
-def run_exports(database, secret):
+def run_exports(database, secret, events):
     """bench/exports.py's table for one database, as it prints it."""
     env = {**django_env(secret, database.url), "ALLOWED_HOSTS": "testserver"}  # its test client's host
     log(f"{database.label}: the exports (bench/exports.py) ...")
-    printed = run([PYTHON, BENCH / "exports.py"], 3600, f"bench/exports.py on {database.label}", env=env, capture=True)
+    printed = run([PYTHON, BENCH / "exports.py"], 600 + 3.5 * events / 200, f"bench/exports.py on {database.label}",
+                  env=env, capture=True)
     print(printed, end="")
     return printed
 
@@ -1759,7 +1760,8 @@ def estimate(args, kinds):
     scale = args.events / DEFAULT_EVENTS
     other = len(kinds) * (PAGES_IN_MIX * (1 + scale * (3 + min(args.sql_budget, args.sql_runs * 0.3))) + 30 + 90 * scale)
     if args.exports:
-        other += len(kinds) * (20 + 300 * scale)
+        # bench/exports.py reads every event three times, and more: at about 2,000 rows/s.
+        other += len(kinds) * (20 + 3.5 * args.events / 2000)
     minutes = (wrk_seconds + other) / 60
     return (f"Expected to take about {minutes:.0f} minutes ({wrk_seconds / 60:.0f} of them wrk's), plus any "
             f"dataset it has to generate first (about 10 minutes per database at a million events).")
@@ -1785,7 +1787,8 @@ def main(argv):
     parser.add_argument("--sql-budget", type=int, default=10,
                         help="seconds of replays per page after which fewer runs suffice (10; at least 3 runs)")
     parser.add_argument("--exports", action="store_true",
-                        help="after the pages, run bench/exports.py on each database and put its table in RESULTS.md")
+                        help="after the pages, run bench/exports.py on each database and put its table in RESULTS.md "
+                        "(long: it reads every event three times; about half an hour a database at a million)")
     parser.add_argument("--datasette-mode", choices=["auto", "mutable", "immutable"], default="auto",
                         help="auto: try both, keep the faster (auto)")
     parser.add_argument("--no-datasette", action="store_true", help="skip the peer")
@@ -1820,7 +1823,7 @@ def main(argv):
         try:
             results.append(bench_diplo(database, args, secret))
             if args.exports:
-                results[-1]["exports"] = run_exports(database, secret)
+                results[-1]["exports"] = run_exports(database, secret, args.events)
             if kind == "sqlite" and not args.no_datasette:
                 datasette = bench_datasette(database, results[-1], args)
         finally:

@@ -813,8 +813,10 @@ def replay(connection, recorded, job):
             if run_number == 0:
                 query["rows"] = len(rows)
                 names = [column[0] for column in cursor.description or []]
-                if "id" in names:
-                    ids[id(query)] = [row[names.index("id")] for row in rows]
+                # A UNION of querysets names its columns col1, col2, ...: the first is the id.
+                key = "id" if "id" in names else "col1" if names[:1] == ["col1"] else None
+                if key:
+                    ids[id(query)] = [row[names.index(key)] for row in rows]
             cursor.close()
         totals.append(total)
         if run_number >= 2 and time.monotonic() > budget_end:

@@ -1107,8 +1107,9 @@ def bench_datasette(database, sqlite_result, args):
         if status == 200:
             data = json.loads(body)
             columns = data.get("columns", [])
-            if "id" in columns:
-                shown = [row[columns.index("id")] for row in data.get("rows", [])]
+            key = "id" if "id" in columns else "col1" if columns[:1] == ["col1"] else None  # col1: a UNION's id
+            if key:
+                shown = [row[columns.index(key)] for row in data.get("rows", [])]
             truncated = bool(data.get("truncated"))
         result["rows"][page["id"]] = {"status": status, "ids": shown, "truncated": truncated}
     result["figures"] = measure(args.datasette_port, pages, lambda page: paths[page["id"]], args,

@@ -119,9 +119,6 @@ class Site:
     def url(self, model, key):
         return f"{self.prefixes[model]}{key}/"
 
-    def __add__(self, path):
-        return self.address + path
-
     def link(self, record):
         model = type(record)
         return self.url(model, getattr(record, self.PAGES[model][1]))
@@ -222,8 +219,8 @@ def event_records(site, queryset):
             "event", ("topic__name", "topic__slug"),
         )
         citations = grouped(
-            Citation.objects.filter(event__in=numbers).order_by("pk"), "event", ("pk", "quote", "source__title",
-                                                                                 "source__slug"),
+            Citation.objects.filter(event__in=numbers).order_by("pk"),
+            "event", ("pk", "quote", "source__title", "source__slug"),
         )
         event_claims = grouped(ClaimBasis.objects.filter(event__in=numbers).order_by("pk"), "event")
         participants = {}

@@ -21,6 +21,7 @@ the formats say the same.
 import csv
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import StreamingHttpResponse
@@ -88,12 +89,58 @@ def selected_sources(query):
     return Source.objects.for_list()
 
 
-# Records as the exports give them. `site` is the site's address ("https://example.org"), to make
-# the links absolute.
+# Records as the exports give them. `site` is a Site: the site's address ("https://example.org"),
+# to make the links absolute, with what every row needs worked out once per export.
 
 
-def date_record(date):
-    """A FuzzyDate as the exports give it: in words, its precision and bounds, and EDTF."""
+class Site:
+    """The site's address, each kind of page's address up to its slug or number, and the labels of
+    choices, worked out once per export. Per row they were most of an export's time: a reverse() per
+    link, and get_country_display() normalizing the 250 countries' choices on every call."""
+
+    PAGES = {
+        Event: ("event_detail", "slug"),
+        Person: ("person_detail", "slug"),
+        Organization: ("organization_detail", "slug"),
+        Topic: ("topic_detail", "slug"),
+        Source: ("source_detail", "slug"),
+        Sanction: ("sanction_detail", "pk"),
+    }
+
+    def __init__(self, address):
+        self.address = address
+        # A slug is letters, digits, hyphens and underscores, which reverse() leaves as they are, so
+        # a page's address is its prefix, the slug and a slash.
+        self.prefixes = {
+            model: address + reverse(name, args=[0]).removesuffix("0/") for model, (name, _) in self.PAGES.items()
+        }
+        self.labels = {}
+
+    def url(self, model, key):
+        return f"{self.prefixes[model]}{key}/"
+
+    def link(self, record):
+        model = type(record)
+        return self.url(model, getattr(record, self.PAGES[model][1]))
+
+    def quote_url(self, source_slug, citation_pk):
+        return f"{self.prefixes[Source]}{source_slug}/#quote-{citation_pk}"
+
+    def label(self, model, field, value):
+        """What `record.get_<field>_display()` says, from a table made once."""
+        try:
+            labels = self.labels[model, field]
+        except KeyError:
+            choices = model._meta.get_field(field).flatchoices
+            labels = self.labels[model, field] = {key: str(label) for key, label in choices}
+        return labels.get(value, value)
+
+
+# Most records share their dates with others (a month, a year, the same day): each distinct date is
+# put into words and EDTF once. The records share the dict, which nothing changes.
+@lru_cache(maxsize=4096)
+def date_record_of(precision, earliest, latest):
+    date = FuzzyDate(precision, earliest, latest)
     return {
         "text": str(date),
         "precision": date.precision,
@@ -102,6 +149,11 @@ def date_record(date):
         "edtf": date.edtf,
         "edtf_note": date.edtf_note,
     }
+
+
+def date_record(date):
+    """A FuzzyDate as the exports give it: in words, its precision and bounds, and EDTF."""
+    return date_record_of(date.precision, date.earliest, date.latest)
 
 
 def claim_records(bases):
@@ -119,7 +171,7 @@ def claim_records(bases):
 
 
 def link(site, record):
-    return site + record.get_absolute_url()
+    return site.link(record)
 
 
 def citation_records(site, citations):
@@ -127,8 +179,8 @@ def citation_records(site, citations):
         {
             "quote": citation.quote,
             "source": citation.source.title,
-            "source_url": link(site, citation.source),
-            "quote_url": site + citation.get_absolute_url(),
+            "source_url": site.url(Source, citation.source.slug),
+            "quote_url": site.quote_url(citation.source.slug, citation.pk),
         }
         for citation in citations
     ]
@@ -141,38 +193,110 @@ def actor_record(site, actor):
     return {"type": kind, "name": str(actor), "url": link(site, actor)}
 
 
-def event_record(site, event):
-    participants = []
-    for participation in event.participations.all():
-        office = participation.office
-        participants.append({
-            **actor_record(site, participation.actor),
-            "role": participation.role,
-            "role_label": participation.get_role_display(),
-            "office": {
-                "title": office.title,
-                "organization": office.organization.name if office.organization else None,
+def event_records(site, queryset):
+    """The JSON records of the events of `queryset`, read a chunk at a time as rows of values, not
+    model instances: six queries a chunk (the events, then their participations with each actor
+    and office, the participations' claims, topics, citations with their sources, and the events'
+    own claims), and no model, related manager or reverse() per row."""
+    columns = ("pk", "slug", "title", "kind", "date_precision", "date_earliest", "date_latest", "place",
+               "country", "summary")
+    for events in value_chunks(queryset, columns):
+        numbers = [event["pk"] for event in events]
+        participations = list(
+            Participation.objects.filter(event__in=numbers)
+            .order_by("order", "pk")
+            .values_list(
+                "pk", "event", "role", "person__honorific", "person__name", "person__slug", "organization__name",
+                "organization__slug", "office", "office__title", "office__organization__name",
+            )
+        )
+        participation_claims = grouped(
+            ClaimBasis.objects.filter(participation__event__in=numbers).order_by("pk"),
+            "participation",
+        )
+        topics = grouped(
+            Event.topics.through.objects.filter(event__in=numbers).order_by("topic__name", "topic__pk"),
+            "event", ("topic__name", "topic__slug"),
+        )
+        citations = grouped(
+            Citation.objects.filter(event__in=numbers).order_by("pk"),
+            "event", ("pk", "quote", "source__title", "source__slug"),
+        )
+        event_claims = grouped(ClaimBasis.objects.filter(event__in=numbers).order_by("pk"), "event")
+        participants = {}
+        for (number, event, role, honorific, person, person_slug, organization, organization_slug, office,
+             office_title, office_organization) in participations:
+            if person_slug is not None:
+                actor = {"type": "person", "name": f"{honorific} {person}" if honorific else person,
+                         "url": site.url(Person, person_slug)}
+            else:
+                actor = {"type": "organization", "name": organization, "url": site.url(Organization, organization_slug)}
+            participants.setdefault(event, []).append({
+                **actor,
+                "role": role,
+                "role_label": site.label(Participation, "role", role),
+                "office": {"title": office_title, "organization": office_organization} if office is not None else None,
+                "claims": claim_rows(participation_claims.get(number, ())),
+            })
+        for event in events:
+            number = event["pk"]
+            yield {
+                "id": number,
+                "url": site.url(Event, event["slug"]),
+                "title": event["title"],
+                "kind": event["kind"],
+                "kind_label": site.label(Event, "kind", event["kind"]),
+                "date": date_record_of(event["date_precision"], event["date_earliest"], event["date_latest"]),
+                "place": event["place"],
+                "country": event["country"],
+                "country_name": site.label(Event, "country", event["country"]),
+                "summary": event["summary"],
+                "participants": participants.get(number, []),
+                "topics": [
+                    {"name": topic["topic__name"], "slug": topic["topic__slug"], "url": site.url(Topic, topic["topic__slug"])}
+                    for topic in topics.get(number, ())
+                ],
+                "citations": [
+                    {
+                        "quote": citation["quote"],
+                        "source": citation["source__title"],
+                        "source_url": site.url(Source, citation["source__slug"]),
+                        "quote_url": site.quote_url(citation["source__slug"], citation["pk"]),
+                    }
+                    for citation in citations.get(number, ())
+                ],
+                "claims": claim_rows(event_claims.get(number, ())),
             }
-            if office
-            else None,
-            "claims": claim_records(participation.claim_bases.all()),
-        })
-    return {
-        "id": event.pk,
-        "url": link(site, event),
-        "title": event.title,
-        "kind": event.kind,
-        "kind_label": event.get_kind_display(),
-        "date": date_record(event.date),
-        "place": event.place,
-        "country": event.country,
-        "country_name": event.get_country_display(),
-        "summary": event.summary,
-        "participants": participants,
-        "topics": [{"name": topic.name, "slug": topic.slug, "url": link(site, topic)} for topic in event.topics.all()],
-        "citations": citation_records(site, event.citations.all()),
-        "claims": claim_records(event.claim_bases.all()),
-    }
+
+
+CLAIM_COLUMNS = ("claim", "basis", "reasoning", "outside_source")
+
+
+def claim_rows(rows):
+    return [{column: row[column] for column in CLAIM_COLUMNS} for row in rows]
+
+
+def grouped(queryset, by, columns=CLAIM_COLUMNS):
+    """The rows of `queryset` as values of `columns`, in its order, in lists by their `by`."""
+    groups = {}
+    for row in queryset.values(by, *columns):
+        groups.setdefault(row[by], []).append(row)
+    return groups
+
+
+def value_chunks(queryset, columns, size=None):
+    """As chunks(), the records as dicts of `columns` (the first the number), not model instances."""
+    size = size or CHUNK
+    ordered = queryset.order_by("pk").values(*columns)
+    last = None
+    while True:
+        chunk = list((ordered if last is None else ordered.filter(pk__gt=last))[:size])
+        if not chunk:
+            return
+        yield chunk
+        if len(chunk) < size:
+            return
+        last = chunk[-1]["pk"]
 
 
 def date_columns(prefix, date):
@@ -237,7 +361,7 @@ def actor_common(site, record):
         "name": record.name,
         "aliases": [alias.name for alias in record.aliases.all()],
         "country": record.country,
-        "country_name": record.get_country_display(),
+        "country_name": site.label(type(record), "country", record.country),
         "description": record.description,
         "named_in_documents": not record.is_placeholder,
         "outside_fields": list(record.outside_fields),
@@ -260,7 +384,7 @@ def organization_record(site, organization):
     return {
         **actor_common(site, organization),
         "kind": organization.kind,
-        "kind_label": organization.get_kind_display(),
+        "kind_label": site.label(Organization, "kind", organization.kind),
         "parent": actor_record(site, organization.parent),
     }
 
@@ -290,7 +414,7 @@ def sanction_record(site, sanction):
         "id": sanction.pk,
         "url": link(site, sanction),
         "imposing_country": sanction.imposing_country,
-        "imposing_country_name": sanction.get_imposing_country_display(),
+        "imposing_country_name": site.label(Sanction, "imposing_country", sanction.imposing_country),
         "imposed_by": actor_record(site, sanction.imposed_by),
         "target": actor_record(site, sanction.target),
         "regime": sanction.regime,
@@ -343,7 +467,7 @@ def source_record(site, source):
         "title": source.title,
         "title_by_archive": source.title_by_archive,
         "kind": source.kind,
-        "kind_label": source.get_kind_display(),
+        "kind_label": site.label(Source, "kind", source.kind),
         "outlet": source.outlet,
         "author": source.author,
         "original_url": source.url,
@@ -366,23 +490,8 @@ class Listing:
     name: str  # in the address, and the records' name: /export/events.csv, "these 12 events"
     singular: str  # "event"
     select: object  # query -> the queryset the page lists (BadAddress for a bad filter)
-    prefetches: tuple  # read for each chunk
-    record: object  # (site, instance) -> the JSON record
+    records: object  # (site, queryset) -> its JSON records, read in chunks
     row: object  # JSON record -> the CSV row
-
-
-def event_prefetches():
-    return (
-        Prefetch(
-            "participations",
-            queryset=Participation.objects.select_related("person", "organization", "office__organization")
-            .prefetch_related(Prefetch("claim_bases", queryset=ClaimBasis.objects.order_by("pk")))
-            .order_by("order", "pk"),
-        ),
-        Prefetch("topics", queryset=Topic.objects.order_by("name", "pk")),
-        Citation.with_sources(),
-        Prefetch("claim_bases", queryset=ClaimBasis.objects.order_by("pk")),
-    )
 
 
 def sanction_prefetches():
@@ -391,20 +500,6 @@ def sanction_prefetches():
         StatusChange.with_quotes(),
         Prefetch("claim_bases", queryset=ClaimBasis.objects.order_by("pk")),
     )
-
-
-ALIASES = (Prefetch("aliases", queryset=Alias.objects.order_by("name", "pk")),)
-
-LISTINGS = {
-    listing.name: listing
-    for listing in (
-        Listing("events", "event", selected_events, event_prefetches(), event_record, event_row),
-        Listing("people", "person", selected_people, ALIASES, person_record, actor_row),
-        Listing("organizations", "organization", selected_organizations, ALIASES, organization_record, actor_row),
-        Listing("sanctions", "sanction", selected_sanctions, sanction_prefetches(), sanction_record, sanction_row),
-        Listing("sources", "source", selected_sources, (), source_record, source_row),
-    )
-}
 
 
 def chunks(queryset, prefetches, size=None):
@@ -424,10 +519,36 @@ def chunks(queryset, prefetches, size=None):
         last = chunk[-1].pk
 
 
-def records(listing, queryset, site):
-    for chunk in chunks(queryset, listing.prefetches):
-        for instance in chunk:
-            yield listing.record(site, instance)
+def instance_records(record, prefetches=()):
+    """Records made by `record(site, instance)` from model instances read in chunks with `prefetches`:
+    for the lists of thousands, not millions, where a model instance per row costs little."""
+
+    def records(site, queryset):
+        for chunk in chunks(queryset, prefetches):
+            for instance in chunk:
+                yield record(site, instance)
+
+    return records
+
+
+ALIASES = (Prefetch("aliases", queryset=Alias.objects.order_by("name", "pk")),)
+
+LISTINGS = {
+    listing.name: listing
+    for listing in (
+        Listing("events", "event", selected_events, event_records, event_row),
+        Listing("people", "person", selected_people, instance_records(person_record, ALIASES), actor_row),
+        Listing(
+            "organizations", "organization", selected_organizations,
+            instance_records(organization_record, ALIASES), actor_row,
+        ),
+        Listing(
+            "sanctions", "sanction", selected_sanctions,
+            instance_records(sanction_record, sanction_prefetches()), sanction_row,
+        ),
+        Listing("sources", "source", selected_sources, instance_records(source_record), source_row),
+    )
+}
 
 
 class Line:
@@ -473,6 +594,22 @@ def as_json(listing, found):
 def as_ndjson(listing, found):
     for record in found:
         yield json.dumps(record, ensure_ascii=False) + "\n"
+
+
+# Rows sent to the client at a time. Each piece the response sends costs as much as making a short
+# row, so rows go out a hundred at a time: still a few hundred kilobytes, however large the export.
+PIECE = 100
+
+
+def in_pieces(texts):
+    piece = []
+    for text in texts:
+        piece.append(text)
+        if len(piece) == PIECE:
+            yield "".join(piece)
+            piece = []
+    if piece:
+        yield "".join(piece)
 
 
 @dataclass(frozen=True)
@@ -547,9 +684,9 @@ def export(request, listing, format):
             f"{', '.join(LISTINGS)} and the format one of {', '.join(FORMATS)}."
         )
     queryset = chosen.select(request.GET)
-    site = request.build_absolute_uri("/").rstrip("/")
+    site = Site(request.build_absolute_uri("/").rstrip("/"))
     response = StreamingHttpResponse(
-        written.write(chosen, records(chosen, queryset, site)), content_type=written.content_type
+        in_pieces(written.write(chosen, chosen.records(site, queryset))), content_type=written.content_type
     )
     response["Content-Disposition"] = f'attachment; filename="diplo-{chosen.name}.{written.name}"'
     return response

@@ -384,11 +384,12 @@ def bounding_event(number):
 
 
 def timeline_page(
-    events, after=None, before=None, filtered=True, sort=NEWEST, parts=None, size=None, known_count=None
+    events, after=None, before=None, filtered=True, sort=NEWEST, parts=None, size=None, known_count=None, prefetch=True
 ):
     """The page of `size` (PER_PAGE) events of `events` that starts after the event numbered `after`, or ends
     before the one numbered `before`, in the order `sort` names. `parts` are the events as timeline_parts()
-    splits them, if not all of `events` in two parts; `known_count`, their number if already counted."""
+    splits them, if not all of `events` in two parts; `known_count`, their number if already counted.
+    `prefetch=False` leaves the list's prefetches to the caller (event_items reads them for the items not kept)."""
     size = size or PER_PAGE  # read when called, not when defined: tests change PER_PAGE
     parts = parts or events.timeline_parts()
     newest = sort == NEWEST
@@ -403,7 +404,8 @@ def timeline_page(
         shown = found[:size]
         previous = shown[0].pk if after and shown else None
         following = shown[-1].pk if len(found) > size else None
-    prefetch_related_objects(shown, *Event.objects.list_prefetches())
+    if prefetch:
+        prefetch_related_objects(shown, *Event.objects.list_prefetches())
     if not after and not before and following is None:
         count = Tally(len(shown))  # the whole list is on this page: no need to count it again
     else:
@@ -453,7 +455,7 @@ class RankedPage(TimelinePage):
     unranked: bool = False  # there are more matches than were ranked
 
 
-def ranked_page(events, query, after=None, before=None, size=None):
+def ranked_page(events, query, after=None, before=None, size=None, prefetch=True):
     """The page of `size` (PER_PAGE) events of `events`, matches of `query`, in order of relevance, that starts
     after the event numbered `after` or ends before the one numbered `before`: one query ranks the candidates,
     one reads the page with its passages (search.passage_annotations), and two its prefetches."""
@@ -484,7 +486,8 @@ def ranked_page(events, query, after=None, before=None, size=None):
     rows = Event.objects.using(events.db).filter(pk__in=shown_pks).annotate(**search.passage_annotations(query, events.db))
     by_pk = {event.pk: event for event in rows}
     shown = [by_pk[pk] for pk in shown_pks if pk in by_pk]
-    prefetch_related_objects(shown, *Event.objects.list_prefetches())
+    if prefetch:
+        prefetch_related_objects(shown, *Event.objects.list_prefetches())
     search.set_passages(shown, events.db)
     count = Tally(RANKED, more=True) if unranked else Tally(len(order))
     return RankedPage(

@@ -27,7 +27,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
-from . import addresses, caching, paging
+from . import addresses, caching, freshness, paging
 from .dates import Precision, period_bounds, plausible_days
 
 # A chart spanning at most this many months has a bar per month; a longer one, a bar per year.
@@ -167,7 +167,8 @@ def counted_rows(filterset, unplaced):
     first, last = filterset.date_range()
     fields = [name for name in filterset.base_filters if name != "sort"]  # the order changes no count
     query = addresses.canonical_query(filterset.form.data, fields, **dict.fromkeys(addresses.PAGING))
-    key = "events-over-time-" + hashlib.sha256(query.encode()).hexdigest()
+    # Under the archive's version: a change to any record is never shown in a chart counted before it.
+    key = f"events-over-time-{freshness.current(filterset.qs.db)}-" + hashlib.sha256(query.encode()).hexdigest()
     kept = caching.read(key, ([(object, object, int)], datetime.datetime))
     if kept is not None:
         rows, counted_at = kept

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from diplo.views import NotFound
 
-from . import caching, search
+from . import caching, freshness, search
 from .models import ClaimBasis, Event, Organization, Participation, Person, Topic
 
 PER_PAGE = 50
@@ -161,7 +161,7 @@ def count_events(events, filtered, known=None):
     tally = count_at_most(events) if known is None else bounded_tally(known)
     if tally.more and not filtered:
         number, counted_at = caching.kept(
-            "published-event-count",
+            f"published-event-count-{freshness.current(events.db)}",
             (int, datetime.datetime),
             lambda: (events.count() if known is None else known, timezone.now()),
             TOTAL_COUNT_SECONDS,
@@ -173,11 +173,12 @@ def count_events(events, filtered, known=None):
 def topic_event_counts():
     """({topic pk: (events, the topics under it included; events tagged with it directly)}, when counted).
 
-    Kept for TOTAL_COUNT_SECONDS, as counting reads every event's topics. The topic list, a topic's
+    Kept for TOTAL_COUNT_SECONDS, as counting reads every event's topics, under the archive's version,
+    so that no change is left out of them. The topic list, a topic's
     page and the timeline's topic menu all read these, so they say the same.
     """
     return caching.kept(
-        "topic-event-counts",
+        f"topic-event-counts-{freshness.current()}",
         ({int: (int, int)}, datetime.datetime),
         lambda: (Topic.objects.event_counts(topic_tree()), timezone.now()),
         TOTAL_COUNT_SECONDS,
@@ -324,7 +325,7 @@ def facet_counts(events, choices, topics, unfiltered=()):
     """
     found, to_count = {}, {}
     for facet, rows in events.items():
-        counts = caching.read(f"facet-counts-{facet}", {str: int}) if facet in unfiltered else None
+        counts = caching.read(whole_facet_key(facet), {str: int}) if facet in unfiltered else None
         if counts is not None:
             found[facet] = {choice: bounded(counts.get(choice, 0)) for choice in choices[facet]}
         else:
@@ -333,13 +334,18 @@ def facet_counts(events, choices, topics, unfiltered=()):
     for facet in to_count:
         counts = {choice: numbers[facet].get(choice, 0) for choice in choices[facet]}
         if facet in unfiltered:
-            caching.keep(f"facet-counts-{facet}", counts, TOTAL_COUNT_SECONDS)
+            caching.keep(whole_facet_key(facet), counts, TOTAL_COUNT_SECONDS)
         if facet in unfiltered or totals[facet] <= FACET_SAMPLE:
             found[facet] = {choice: bounded(number) for choice, number in counts.items()}
         else:
             # Only part of the events were read: a count past the bound is proven, the rest unknown.
             found[facet] = {choice: bounded(number) if number > COUNT_LIMIT else None for choice, number in counts.items()}
     return found
+
+
+def whole_facet_key(facet):
+    """Under the archive's version, so that no change is left out of the kept counts."""
+    return f"facet-counts-{facet}-{freshness.current()}"
 
 
 def topic_tree():

@@ -40,6 +40,14 @@ def current(using=None):
     return number
 
 
+def remember(number, using=None):
+    """Takes `number` as the version current() gives for the rest of the request: one read with
+    other rows (events/chart.py reads it with its counts) saves a query of its own."""
+    read = _read_in_request.get()
+    if read is not None:
+        read[using or router.db_for_read(ArchiveVersion)] = number
+
+
 def bump(using=None):
     """Raise the version, in the caller's transaction: what was cached before it is not read again
     once the change commits, by any process."""

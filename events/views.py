@@ -90,9 +90,11 @@ def timeline(request):
         return render(request, "timeline.html", context, status=400)
     filtered_by = filterset.describe()
     context["chips"] = chips(filterset, request)
-    filterset.show_facet_counts()
     unplaced = filterset.without_dates.without_known_date() if filterset.has_date_range() else None
+    # First: counted afresh, the chart reads the archive's version with its counts, which the facet
+    # counts, the page's count and its items are then kept under without a query of their own.
     context["chart"] = chart = events_over_time(filterset, unplaced)
+    filterset.show_facet_counts()
     after, before = place_in_timeline(request.GET)
     query = filterset.search_query()
     sort = filterset.order()

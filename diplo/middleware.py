@@ -1,11 +1,13 @@
 """The site's own middleware: which requests may read from the read replica; three guards around
 every request, one for addresses no page can use, one for methods no public page takes, one for
-a database that is down; and the Cache-Control that lets a proxy or CDN keep anonymous visitors'
-public pages."""
+a database that is down; and anonymous visitors' public pages, kept in the site's cache and
+marked with the Cache-Control that lets a proxy or CDN keep them."""
 
+import hashlib
 import logging
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -13,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils.cache import has_vary_header, patch_cache_control
 
 from diplo.routers import reading_from_replica
+from events import caching, freshness
 
 logger = logging.getLogger(__name__)
 
@@ -144,27 +147,85 @@ def close_broken_connections():
 
 
 class PublicPageCacheMiddleware:
-    """Marks an anonymous visitor's public page cacheable by anyone for PAGE_CACHE_SECONDS.
+    """Keeps an anonymous visitor's public page, and marks it cacheable by anyone, for PAGE_CACHE_SECONDS.
 
-    A page qualifies when it is a GET or HEAD outside the admin, answered 200, for a
-    request without a session cookie, and the response sets no cookie, does not vary on
-    the cookie and has no Cache-Control of its own: then it is the same page for every
-    visitor, and a reverse proxy or CDN may serve it for `max-age` seconds without asking.
-    Anything personal (a signed-in user's page, a response that sets or varies on a
-    cookie) is marked `private`, so no shared cache keeps it. Error pages, other methods,
-    and the admin (whose pages say `private, no-store` themselves) are left as they are.
-    PAGE_CACHE_SECONDS=0 sends nothing on public pages.
+    A page qualifies when it is a GET or HEAD outside the admin, the editors' forms and the API,
+    answered 200, for a request without a session or messages cookie, and the response sets no
+    cookie, varies on nothing and has no Cache-Control of its own: then it is the same page for
+    every visitor. It is kept in the site's cache under the archive's version and its full address
+    (events/freshness.py), so the first change to any record makes every kept page stale at once,
+    and a repeat visit costs a query for the version and a cache read (its answer says
+    `X-Diplo-Cache: hit`). SERVER_PAGE_CACHE=0 turns that off; the Cache-Control stays.
+
+    A reverse proxy or CDN may also serve it for `max-age` seconds without asking. Anything
+    personal (a signed-in user's page, a response that sets or varies on a cookie) is marked
+    `private`, so no shared cache keeps it. Error pages, other methods, and the admin (whose
+    pages say `private, no-store` themselves) are left as they are. PAGE_CACHE_SECONDS=0 sends
+    nothing on public pages and keeps none.
+
+    The API is left out: its throttle counts every request, which a page served from here would skip.
     """
+
+    HIT_HEADER = "X-Diplo-Cache"
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        response = self.get_response(request)
-        if request.method not in {"GET", "HEAD"} or is_admin(request) or response.has_header("Cache-Control"):
+        with freshness.read_once_per_request():
+            key = self.key(request) if self.may_keep(request) else None
+            if key is not None and (kept := self.kept(key)) is not None:
+                return kept
+            response = self.get_response(request)
+            if request.method not in {"GET", "HEAD"} or is_admin(request) or response.has_header("Cache-Control"):
+                return response
+            if may_be_signed_in(request) or response.cookies or has_vary_header(response, "Cookie"):
+                patch_cache_control(response, private=True)
+            elif response.status_code == 200 and settings.PAGE_CACHE_SECONDS > 0:
+                patch_cache_control(response, public=True, max_age=settings.PAGE_CACHE_SECONDS)
+                if key is not None and self.is_the_same_for_everyone(request, response):
+                    self.keep(key, response)
             return response
-        if may_be_signed_in(request) or response.cookies or has_vary_header(response, "Cookie"):
-            patch_cache_control(response, private=True)
-        elif response.status_code == 200 and settings.PAGE_CACHE_SECONDS > 0:
-            patch_cache_control(response, public=True, max_age=settings.PAGE_CACHE_SECONDS)
+
+    @staticmethod
+    def may_keep(request):
+        return (
+            settings.SERVER_PAGE_CACHE
+            and settings.PAGE_CACHE_SECONDS > 0
+            and request.method in {"GET", "HEAD"}
+            and not is_admin(request)
+            and not request.path_info.startswith((EDITORS_FORMS_PATH, API_PATH))
+            and not may_be_signed_in(request)
+            # A message left for the next page (django.contrib.messages) is that visitor's own.
+            and "messages" not in request.COOKIES
+        )
+
+    @staticmethod
+    def key(request):
+        # The scheme and host are in it because a page may print its own absolute address (feeds, citations).
+        address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        return f"page:{freshness.current()}:{hashlib.sha256(address.encode()).hexdigest()}"
+
+    @staticmethod
+    def is_the_same_for_everyone(request, response):
+        return (
+            not response.streaming
+            and not response.has_header("Vary")
+            # A page whose scripts carry this request's CSP nonce matches only this response's header.
+            and not getattr(request, "_csp_nonce", None)
+        )
+
+    @staticmethod
+    def keep(key, response):
+        cache.set(key, (response.status_code, list(response.items()), response.content), settings.PAGE_CACHE_SECONDS)
+
+    def kept(self, key):
+        try:
+            status, headers, content = cache.get(key)
+        except (TypeError, ValueError, *caching.UNREADABLE):  # missing (None), or stored in another shape
+            return None
+        response = HttpResponse(content, status=status)
+        for name, value in headers:
+            response[name] = value
+        response[self.HIT_HEADER] = "hit"
         return response

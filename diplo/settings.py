@@ -188,11 +188,15 @@ if _cache_package and importlib.util.find_spec(_cache_package) is None:
         f"pip install {_cache_package}"
     )
 
-# Seconds a proxy or CDN may keep an anonymous visitor's public page (Cache-Control: public).
-# 0 sends no Cache-Control on them at all.
+# Seconds a proxy or CDN may keep an anonymous visitor's public page (Cache-Control: public), and
+# the site itself, in the cache above, until any record changes (diplo/middleware.py).
+# 0 sends no Cache-Control on them and keeps none.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "60"))
 if PAGE_CACHE_SECONDS < 0:
     raise ImproperlyConfigured("PAGE_CACHE_SECONDS must be 0 (off) or a number of seconds.")
+# SERVER_PAGE_CACHE=0: the site keeps no page itself, while the Cache-Control above still lets a
+# proxy keep them; for measuring cold requests (bench/).
+SERVER_PAGE_CACHE = env_flag("SERVER_PAGE_CACHE", True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -27,8 +27,9 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
-from . import addresses, caching, paging
+from . import addresses, caching, freshness, paging
 from .dates import Precision, period_bounds, plausible_days
+from .models import ArchiveVersion
 
 # A chart spanning at most this many months has a bar per month; a longer one, a bar per year.
 MONTHLY_UP_TO = 24
@@ -113,10 +114,11 @@ def day_of(index):
 
 
 def grouped_rows(events, first, last, unplaced=None):
-    """([(first month, last month, events)], unplaced count or None): `events` counted by the months of their
-    first and last possible days, a day before `first` or after `last` (the date filter's ends) read as no
-    day (None); and, in the same query, paging.count_at_most of `unplaced` if given (the events a date
-    filter leaves out as nothing is known of their date), so the chart costs the page no query of its own.
+    """(([(first month, last month, events)], unplaced count or None), the archive's version): `events` counted
+    by the months of their first and last possible days, a day before `first` or after `last` (the date filter's
+    ends) read as no day (None); and, in the same query, paging.count_at_most of `unplaced` if given (the events
+    a date filter leaves out as nothing is known of their date), and the archive's version the counts are of
+    (events/freshness.py), so the chart costs the page no query of its own.
 
     The database groups by the days themselves, and the months are made here: truncating each row's
     dates in SQL (a Python function per row on SQLite) took twice as long at 100,000 events."""
@@ -136,19 +138,23 @@ def grouped_rows(events, first, last, unplaced=None):
         selects.append(f"SELECT 0, g.* FROM ({grouped_sql}) AS g")
     if bounded_sql:
         selects.append(f"SELECT 1, NULL, NULL, COUNT(*) FROM ({bounded_sql}) AS u")
-    months, unplaced_count = {}, (0 if unplaced is not None else None)
-    if selects:
-        with connections[events.db].cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(selects), params)
-            for part, earliest, latest, number in cursor.fetchall():
-                if part:
-                    unplaced_count = number
-                    continue
-                earliest, latest = _as_date(earliest), _as_date(latest)
-                start = earliest.replace(day=1) if earliest and (not first or earliest >= first) else None
-                end = latest.replace(day=1) if latest and (not last or latest <= last) else None
-                months[(start, end)] = months.get((start, end), 0) + number
-    return [(start, end, number) for (start, end), number in months.items()], unplaced_count
+    connection = connections[events.db]
+    selects.append(f"SELECT 2, NULL, NULL, number FROM {connection.ops.quote_name(ArchiveVersion._meta.db_table)}")
+    months, unplaced_count, version = {}, (0 if unplaced is not None else None), 0
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(selects), params)
+        for part, earliest, latest, number in cursor.fetchall():
+            if part == 1:
+                unplaced_count = number
+                continue
+            if part == 2:
+                version = number
+                continue
+            earliest, latest = _as_date(earliest), _as_date(latest)
+            start = earliest.replace(day=1) if earliest and (not first or earliest >= first) else None
+            end = latest.replace(day=1) if latest and (not last or latest <= last) else None
+            months[(start, end)] = months.get((start, end), 0) + number
+    return ([(start, end, number) for (start, end), number in months.items()], unplaced_count), version
 
 
 def _as_date(value):
@@ -162,18 +168,23 @@ def counted_rows(filterset, unplaced):
     """(grouped_rows of the filterset's events, when they were counted if read from the cache, else None).
 
     Each filter's chart is kept for CHART_SECONDS, as the whole archive's count is: its query reads every
-    event the filters select. Read back from the cache, the unplaced count is not in it (None): the page
-    counts those itself."""
+    event the filters select. It is kept with the archive's version it counted, and read back only while
+    that is still the version, so a change to any record is never shown in a chart counted before it.
+    Read back from the cache, the unplaced count is not in it (None): the page counts those itself."""
     first, last = filterset.date_range()
     fields = [name for name in filterset.base_filters if name != "sort"]  # the order changes no count
     query = addresses.canonical_query(filterset.form.data, fields, **dict.fromkeys(addresses.PAGING))
     key = "events-over-time-" + hashlib.sha256(query.encode()).hexdigest()
-    kept = caching.read(key, ([(object, object, int)], datetime.datetime))
+    using = filterset.qs.db
+    kept = caching.read(key, ([(object, object, int)], datetime.datetime, int))
     if kept is not None:
-        rows, counted_at = kept
-        return (rows, None), counted_at
-    found = grouped_rows(filterset.qs, first, last, unplaced)
-    caching.keep(key, (found[0], timezone.now()), CHART_SECONDS)
+        rows, counted_at, version = kept
+        if version == freshness.current(using):
+            return (rows, None), counted_at
+    found, version = grouped_rows(filterset.qs, first, last, unplaced)
+    # Read with the counts, the version saves the page's other caches (items, counts) a query of their own.
+    freshness.remember(version, using)
+    caching.keep(key, (found[0], timezone.now(), version), CHART_SECONDS)
     return found, None
 
 

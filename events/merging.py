@@ -21,6 +21,7 @@ from django.db.models import ForeignKey
 from django.utils import timezone
 from django.utils.text import get_text_list
 
+from . import freshness
 from .models import (
     MAX_TREE_DEPTH,
     Alias,
@@ -152,6 +153,7 @@ def move_links(model, loser_pk, survivor_pk):
         pks = sorted(rows.values_list("pk", flat=True))
         if pks:
             linked._base_manager.filter(pk__in=pks).update(**{field: survivor_pk})
+            freshness.bump(linked._base_manager.db)  # update() sends no signal
             moved.append([linked._meta.label, field, pks])
     return moved
 
@@ -209,6 +211,7 @@ def undo(merge, *, user=None):
             linked = apps.get_model(label)
             still = linked._base_manager.filter(pk__in=pks, **{field: survivor.pk})
             back = still.update(**{field: merge.old_pk})
+            freshness.bump(still.db)  # update() sends no signal
             if ".Historical" not in label:
                 left += len(pks) - back
         if merge.snapshot.get("new_alias"):

@@ -1463,8 +1463,11 @@ class Sanction(RecordModel):
         """Stores the status its log says. Written with update(), not save(): the status is not
         the editors' to type, so no form holds a stale copy of it, and its change is not a new
         version of the record."""
+        from .freshness import bump  # freshness reads this module's ArchiveVersion
+
         self.status = self.status_from_log()
         Sanction.objects.filter(pk=self.pk).update(status=self.status)
+        bump(Sanction.objects.db)  # update() sends no signal
 
     @property
     def numbered(self):

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from diplo.views import NotFound
 
-from . import caching, search
+from . import caching, freshness, search
 from .models import (
     ClaimBasis,
     Event,
@@ -183,7 +183,7 @@ def count_events(events, filtered, known=None):
     tally = count_at_most(events) if known is None else bounded_tally(known)
     if tally.more and not filtered:
         number, counted_at = caching.kept(
-            "published-event-count",
+            f"published-event-count-{freshness.current(events.db)}",
             (int, datetime.datetime),
             lambda: (events.count() if known is None else known, timezone.now()),
             TOTAL_COUNT_SECONDS,
@@ -195,11 +195,12 @@ def count_events(events, filtered, known=None):
 def topic_event_counts():
     """({topic pk: (events, the topics under it included; events tagged with it directly)}, when counted).
 
-    Kept for TOTAL_COUNT_SECONDS, as counting reads every event's topics. The topic list, a topic's
+    Kept for TOTAL_COUNT_SECONDS, as counting reads every event's topics, under the archive's version,
+    so that no change is left out of them. The topic list, a topic's
     page and the timeline's topic menu all read these, so they say the same.
     """
     return caching.kept(
-        "topic-event-counts",
+        f"topic-event-counts-{freshness.current()}",
         ({int: (int, int)}, datetime.datetime),
         lambda: (Topic.objects.event_counts(topic_tree()), timezone.now()),
         TOTAL_COUNT_SECONDS,
@@ -346,7 +347,7 @@ def facet_counts(events, choices, topics, unfiltered=()):
     """
     found, to_count = {}, {}
     for facet, rows in events.items():
-        counts = caching.read(f"facet-counts-{facet}", {str: int}) if facet in unfiltered else None
+        counts = caching.read(whole_facet_key(facet), {str: int}) if facet in unfiltered else None
         if counts is not None:
             found[facet] = {choice: bounded(counts.get(choice, 0)) for choice in choices[facet]}
         else:
@@ -355,13 +356,18 @@ def facet_counts(events, choices, topics, unfiltered=()):
     for facet in to_count:
         counts = {choice: numbers[facet].get(choice, 0) for choice in choices[facet]}
         if facet in unfiltered:
-            caching.keep(f"facet-counts-{facet}", counts, TOTAL_COUNT_SECONDS)
+            caching.keep(whole_facet_key(facet), counts, TOTAL_COUNT_SECONDS)
         if facet in unfiltered or totals[facet] <= FACET_SAMPLE:
             found[facet] = {choice: bounded(number) for choice, number in counts.items()}
         else:
             # Only part of the events were read: a count past the bound is proven, the rest unknown.
             found[facet] = {choice: bounded(number) if number > COUNT_LIMIT else None for choice, number in counts.items()}
     return found
+
+
+def whole_facet_key(facet):
+    """Under the archive's version, so that no change is left out of the kept counts."""
+    return f"facet-counts-{facet}-{freshness.current()}"
 
 
 def topic_tree():
@@ -406,11 +412,12 @@ def bounding_event(number):
 
 
 def timeline_page(
-    events, after=None, before=None, filtered=True, sort=NEWEST, parts=None, size=None, known_count=None
+    events, after=None, before=None, filtered=True, sort=NEWEST, parts=None, size=None, known_count=None, prefetch=True
 ):
     """The page of `size` (PER_PAGE) events of `events` that starts after the event numbered `after`, or ends
     before the one numbered `before`, in the order `sort` names. `parts` are the events as timeline_parts()
-    splits them, if not all of `events` in two parts; `known_count`, their number if already counted."""
+    splits them, if not all of `events` in two parts; `known_count`, their number if already counted.
+    `prefetch=False` leaves the list's prefetches to the caller (event_items reads them for the items not kept)."""
     size = size or PER_PAGE  # read when called, not when defined: tests change PER_PAGE
     parts = parts or events.timeline_parts()
     newest = sort == NEWEST
@@ -425,7 +432,8 @@ def timeline_page(
         shown = found[:size]
         previous = shown[0].pk if after and shown else None
         following = shown[-1].pk if len(found) > size else None
-    prefetch_related_objects(shown, *Event.objects.list_prefetches())
+    if prefetch:
+        prefetch_related_objects(shown, *Event.objects.list_prefetches())
     if not after and not before and following is None:
         count = Tally(len(shown))  # the whole list is on this page: no need to count it again
     else:
@@ -475,7 +483,7 @@ class RankedPage(TimelinePage):
     unranked: bool = False  # there are more matches than were ranked
 
 
-def ranked_page(events, query, after=None, before=None, size=None):
+def ranked_page(events, query, after=None, before=None, size=None, prefetch=True):
     """The page of `size` (PER_PAGE) events of `events`, matches of `query`, in order of relevance, that starts
     after the event numbered `after` or ends before the one numbered `before`: one query ranks the candidates,
     one reads the page with its passages (search.passage_annotations), and two its prefetches."""
@@ -506,7 +514,8 @@ def ranked_page(events, query, after=None, before=None, size=None):
     rows = Event.objects.using(events.db).filter(pk__in=shown_pks).annotate(**search.passage_annotations(query, events.db))
     by_pk = {event.pk: event for event in rows}
     shown = [by_pk[pk] for pk in shown_pks if pk in by_pk]
-    prefetch_related_objects(shown, *Event.objects.list_prefetches())
+    if prefetch:
+        prefetch_related_objects(shown, *Event.objects.list_prefetches())
     search.set_passages(shown, events.db)
     count = Tally(RANKED, more=True) if unranked else Tally(len(order))
     return RankedPage(

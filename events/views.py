@@ -19,6 +19,7 @@ from diplo.views import NotFound
 from . import archive, citing, exports, search
 from .addresses import canonical_url, redirect_to_canonical
 from .chart import events_over_time
+from .event_items import set_item_html
 from .filters import (
     RELEVANCE,
     EventFilter,
@@ -89,14 +90,17 @@ def timeline(request):
         return render(request, "timeline.html", context, status=400)
     filtered_by = filterset.describe()
     context["chips"] = chips(filterset, request)
-    filterset.show_facet_counts()
+    filterset.qs  # noqa: B018 (fills `without_dates`, as the facet counts did before the chart was first)
     unplaced = filterset.without_dates.without_known_date() if filterset.has_date_range() else None
+    # First: counted afresh, the chart reads the archive's version with its counts, which the facet
+    # counts, the page's count and its items are then kept under without a query of their own.
     context["chart"] = chart = events_over_time(filterset, unplaced)
+    filterset.show_facet_counts()
     after, before = place_in_timeline(request.GET)
     query = filterset.search_query()
     sort = filterset.order()
     if sort == RELEVANCE:
-        page = ranked_page(filterset.qs, query, after, before)  # with each event's passages
+        page = ranked_page(filterset.qs, query, after, before, prefetch=False)  # with each event's passages
         groups = None  # in order of relevance, not of date
     else:
         dated, undated = filterset.timeline_parts()
@@ -114,6 +118,7 @@ def timeline(request):
             parts=(dated, undated),
             # A chart counted now counts these very events; one read from the cache may be out of date.
             known_count=chart.total if chart.counted_at is None else None,
+            prefetch=False,  # set_item_html reads what its kept items lack
         )
         if query:
             search.set_passages(page.events, filterset.qs.db)
@@ -133,6 +138,7 @@ def timeline(request):
         return HttpResponsePermanentRedirect(
             canonical_url(request.path, request.GET, list(EventFilter.base_filters), actor=survivor.slug)
         )
+    set_item_html(heading_levels(groups) if groups is not None else [(event, 2) for event in page.events])
     return render(
         request,
         "timeline.html",
@@ -147,6 +153,15 @@ def timeline(request):
             "actor_links": narrowing_links(request.GET, "actor", actors, list(EventFilter.base_filters)),
         },
     )
+
+
+def heading_levels(groups):
+    """[(event, the level of its heading)] for the timeline's groups: under a month's h3, or a year's h2."""
+    levels = []
+    for group in groups:
+        levels += [(event, 4) for month in group["months"] for event in month["events"]]
+        levels += [(event, 3) for event in group.get("events", ())]
+    return levels
 
 
 def event_detail(request, slug):
@@ -322,7 +337,8 @@ def topic_detail(request, slug):
     family = topic.with_descendants()
     after, before = place_in_timeline(request.GET)
     sort = sort_order(request.GET)
-    page = timeline_page(Event.objects.published().about(family), after, before, sort=sort)
+    page = timeline_page(Event.objects.published().about(family), after, before, sort=sort, prefetch=False)
+    set_item_html([(event, 3) for event in page.events])
     children = children_of(topic, family)
     direct_count = None
     if children or page.count.more:

@@ -13,6 +13,9 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 def pytest_configure(config):
     # Tests make staff users by the dozen; the real hasher spends most of a second on each.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests change settings and data between two requests for the same page, and expect to see the
+    # change; tests/test_freshness.py turns the page cache on where it checks that it is dropped.
+    settings.SERVER_PAGE_CACHE = False
 
 
 def require(condition, what):

@@ -442,7 +442,8 @@ class OrganizationQuerySet(ActorQuerySet):
         return self.with_event_counts().select_related("parent").order_by("name", "pk")
 
     def for_detail(self, limit):
-        """What the organization page shows beside its events; each long list cut to its first `limit` + 1."""
+        """What the organization page shows beside its events; each long list cut to its first `limit` + 1.
+        The offices' claim bases are read with the events' (ClaimBasis.attach)."""
         public_sanctions = (
             Sanction.objects.published().select_related("target_person", "target_organization").with_status_log()
         )
@@ -463,7 +464,6 @@ class OrganizationQuerySet(ActorQuerySet):
             models.Prefetch(
                 "offices",
                 queryset=Office.objects.select_related("person")
-                .prefetch_related(ClaimBasis.with_quotes())
                 .order_by(models.F("start_earliest").asc(nulls_last=True), "person__sort_name", "pk")[: limit + 1],
                 to_attr="listed_offices",
             ),
@@ -482,14 +482,15 @@ class PersonQuerySet(ActorQuerySet):
         return self.with_event_counts().order_by("sort_name", "pk")
 
     def for_detail(self):
-        """What the person page shows beside their events."""
+        """What the person page shows beside their events. The offices' claim bases are read with the
+        events' (ClaimBasis.attach)."""
         return self.prefetch_related(
             models.Prefetch("aliases", queryset=Alias.objects.order_by("name", "pk")),
             models.Prefetch(
                 "offices",
-                queryset=Office.objects.select_related("organization")
-                .prefetch_related(ClaimBasis.with_quotes())
-                .order_by(models.F("start_earliest").asc(nulls_last=True), "title", "pk"),
+                queryset=Office.objects.select_related("organization").order_by(
+                    models.F("start_earliest").asc(nulls_last=True), "title", "pk"
+                ),
             ),
             models.Prefetch(
                 "sanctions",
@@ -1103,16 +1104,18 @@ class EventQuerySet(models.QuerySet):
     # event once per matching row and needs DISTINCT, which stops the database reading the
     # timeline index in order and stopping after one page.
 
-    def among(self, rows):
+    def among(self, rows, found=None):
         """These events that `rows` (a queryset with an `event` field) point to, in the form that reads least.
 
         A few rows: the events are looked up by id and the page sorted. Many: the timeline is read in
         order and each event checked against them, so a page stops after a few hundred events. Each
         plan is fast where the other is slow (SQLite takes the first whenever given `pk IN (...)`), so
-        one bounded count, along an index, picks.
+        one bounded count, along an index, picks: `found`, if the caller counted it already (up to
+        search.MANY_MATCHES + 1), saves that query.
         """
         rows = rows.order_by()
-        found = rows[: search.MANY_MATCHES + 1].count()
+        if found is None:
+            found = rows[: search.MANY_MATCHES + 1].count()
         if found > search.MANY_MATCHES:
             condition = Exact(models.Exists(rows.filter(event=models.OuterRef("pk"))), True)
         else:
@@ -1123,8 +1126,8 @@ class EventQuerySet(models.QuerySet):
         narrowed.links = (*self.links, (found, rows))
         return narrowed
 
-    def involving(self, people=(), organizations=()):
-        return self.among(Participation.objects.filter(Q(person__in=people) | Q(organization__in=organizations)))
+    def involving(self, people=(), organizations=(), found=None):
+        return self.among(Participation.involving(people, organizations), found)
 
     def in_country(self, code):
         from_there = Participation.objects.filter(
@@ -1272,6 +1275,11 @@ class Participation(models.Model):
             models.Index(fields=["person", "event"], name="participation_person_event_idx"),
             models.Index(fields=["organization", "event"], name="participation_org_event_idx"),
         ]
+
+    @staticmethod
+    def involving(people=(), organizations=()):
+        """The participations of any of `people` or `organizations`."""
+        return Participation.objects.filter(Q(person__in=people) | Q(organization__in=organizations)).order_by()
 
     def __str__(self):
         return f"{self.actor} ({self.get_role_display()})"
@@ -1886,6 +1894,28 @@ class ClaimBasis(models.Model):
     def with_quotes(lookup="claim_bases"):
         """A prefetch of the claim bases at `lookup`, with the quotes each rests on."""
         return models.Prefetch(lookup, queryset=ClaimBasis.objects.for_pages())
+
+    @staticmethod
+    def attach(**records):
+        """Read the claim bases of records of several kinds at once, with their quotes: `records` maps a
+        claim's link (CLAIM_TARGETS: "office", "participation", ...) to a list of such records, and each
+        record's `claim_bases.all()` then answers without a query. A prefetch per kind costs a query per
+        kind (two more with their quotes); a person's page showed offices and participations."""
+        wanted = {target: [record for record in listed if record.pk is not None] for target, listed in records.items()}
+        condition = Q()
+        for target, listed in wanted.items():
+            if listed:
+                condition |= Q(**{f"{target}__in": [record.pk for record in listed]})
+        found = list(ClaimBasis.objects.for_pages().filter(condition).order_by("pk")) if condition else []
+        for target, listed in wanted.items():
+            by_record = {}
+            for basis in found:
+                by_record.setdefault(getattr(basis, f"{target}_id"), []).append(basis)
+            for record in listed:
+                # As prefetch_related leaves it: the related manager's all() returns this queryset, read.
+                kept = ClaimBasis.objects.none()
+                kept._result_cache, kept._prefetch_done = by_record.get(record.pk, []), True
+                record.__dict__.setdefault("_prefetched_objects_cache", {})["claim_bases"] = kept
 
     # The kind of record it is about, while that record is not saved yet (an inline beside a new
     # event): set by the admin, so that the claim's name is checked all the same.

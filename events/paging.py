@@ -14,7 +14,6 @@ from diplo.views import NotFound
 
 from . import caching, freshness, search
 from .models import (
-    ClaimBasis,
     Event,
     EventQuerySet,
     Organization,
@@ -543,13 +542,34 @@ class ActorEvents:
 
 def actor_events(actor, limit, **involving):
     """The actor's first `limit` published events: a page of the timeline, never all of them."""
-    events = Event.objects.published().involving(**involving)
+    rows = Participation.involving(**involving)
+    # One query for both counts a record page needs: the actor's participations up to the bound that
+    # picks how to read their events (EventQuerySet.among), and their published events up to
+    # COUNT_LIMIT + 1, along the participations' (actor, event) index.
+    links, number = counts_at_once(
+        rows[: search.MANY_MATCHES + 1],
+        rows.filter(event__is_published=True).values("event_id").distinct()[: COUNT_LIMIT + 1],
+    )
+    events = Event.objects.published().involving(**involving, found=links)
     found = events_after(events.timeline_parts(), None, limit + 1)
     shown = found[:limit]
     field = "person" if "people" in involving else "organization"
     parts = Participation.objects.filter(event__in=[event.pk for event in shown], **{field: actor})
     place = {event.pk: position for position, event in enumerate(shown)}
-    parts = parts.select_related("event", "office").prefetch_related(ClaimBasis.with_quotes())
+    parts = parts.select_related("event", "office")  # their claim bases: ClaimBasis.attach, with the page's others
     participations = sorted(parts, key=lambda part: (place[part.event_id], part.pk))
-    count = Tally(len(shown)) if len(found) <= limit else count_at_most(events)
+    count = Tally(len(shown)) if len(found) <= limit else bounded_tally(number)
     return ActorEvents(participations, count, shown)
+
+
+def counts_at_once(*querysets):
+    """The number of rows of each of `querysets` (sliced, to bound them), read in one query."""
+    using = querysets[0].db
+    parts, params = [], []
+    for position, queryset in enumerate(querysets):
+        sql, part_params = queryset.query.get_compiler(using=using).as_sql()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted_{position})")
+        params.extend(part_params)
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        return cursor.fetchone()

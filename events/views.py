@@ -34,6 +34,7 @@ from .filters import (
 )
 from .models import (
     Citation,
+    ClaimBasis,
     Event,
     Merge,
     Organization,
@@ -185,6 +186,7 @@ def person_detail(request, slug):
     if person is None:
         return to_survivor(Person, slug)
     listed = actor_events(person, ON_RECORD_PAGE, people=[person])
+    ClaimBasis.attach(office=list(person.offices.all()), participation=listed.participations)
     statements = Citation.objects.statements_by(person, [event.pk for event in listed.events])
     claims = claim_notes((person.offices.all(), office_words), (listed.participations, event_participation_words))
     return render(
@@ -248,6 +250,7 @@ def organization_detail(request, slug):
         return to_survivor(Organization, slug)
     listed = actor_events(organization, ON_RECORD_PAGE, organizations=[organization])
     offices = organization.listed_offices[:ON_RECORD_PAGE]
+    ClaimBasis.attach(office=organization.listed_offices, participation=listed.participations)
     claims = claim_notes((offices, held_office_words), (listed.participations, event_participation_words))
     return render(
         request,

@@ -6,9 +6,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import connections, models, router, transaction
-from django.db.models import Count, F, Q, Value
+from django.db.models import Count, F, Q, Value, Window
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.functions import Coalesce, Lower, RowNumber
 from django.db.models.lookups import Exact, In
 from django.db.models.sql.where import AND
 from django.urls import reverse
@@ -443,24 +443,11 @@ class OrganizationQuerySet(ActorQuerySet):
 
     def for_detail(self, limit):
         """What the organization page shows beside its events; each long list cut to its first `limit` + 1.
-        The offices' claim bases are read with the events' (ClaimBasis.attach)."""
-        public_sanctions = (
-            Sanction.objects.published().select_related("target_person", "target_organization").with_status_log()
-        )
-        by_date = models.F("announced_earliest").asc(nulls_last=True), "pk"
+        The offices' claim bases are read with the events' (ClaimBasis.attach), its sanctions by
+        SanctionQuerySet.of_organization."""
         return self.select_related("parent").prefetch_related(
             models.Prefetch("aliases", queryset=Alias.objects.order_by("name", "pk")),
             models.Prefetch("children", queryset=Organization.objects.order_by("name", "pk")),
-            models.Prefetch(
-                "sanctions_imposed",
-                queryset=public_sanctions.order_by(*by_date)[: limit + 1],
-                to_attr="public_sanctions_imposed",
-            ),
-            models.Prefetch(
-                "sanctions",
-                queryset=public_sanctions.select_related("imposed_by").order_by(*by_date)[: limit + 1],
-                to_attr="public_sanctions",
-            ),
             models.Prefetch(
                 "offices",
                 queryset=Office.objects.select_related("person")
@@ -1335,6 +1322,27 @@ class SanctionQuerySet(models.QuerySet):
 
     def targeting(self, people=(), organizations=()):
         return self.filter(Q(target_person__in=people) | Q(target_organization__in=organizations))
+
+    def of_organization(self, organization, limit):
+        """(the published sanctions `organization` imposed, those against it): the first `limit` + 1 of
+        each by date announced, with their status logs, in one query and one for the logs. An
+        organization's page read the two lists as two prefetches, a query each and one each for their logs."""
+        by_date = (models.F("announced_earliest").asc(nulls_last=True), "pk")
+        rows = list(
+            self.published()
+            .filter(Q(imposed_by=organization) | Q(target_organization=organization))
+            .select_related("imposed_by", "target_person", "target_organization")
+            .with_status_log()
+            .annotate(
+                place_imposed=Window(RowNumber(), partition_by=[F("imposed_by")], order_by=by_date),
+                place_against=Window(RowNumber(), partition_by=[F("target_organization")], order_by=by_date),
+            )
+            .filter(Q(place_imposed__lte=limit + 1) | Q(place_against__lte=limit + 1))
+            .order_by(*by_date)
+        )
+        imposed = [row for row in rows if row.imposed_by_id == organization.pk and row.place_imposed <= limit + 1]
+        against = [row for row in rows if row.target_organization_id == organization.pk and row.place_against <= limit + 1]
+        return imposed, against
 
     def for_detail(self):
         """Everything the sanction page shows: what it answers and the sanctions answering it, each

@@ -250,6 +250,9 @@ def organization_detail(request, slug):
         return to_survivor(Organization, slug)
     listed = actor_events(organization, ON_RECORD_PAGE, organizations=[organization])
     offices = organization.listed_offices[:ON_RECORD_PAGE]
+    organization.public_sanctions_imposed, organization.public_sanctions = Sanction.objects.of_organization(
+        organization, ON_RECORD_PAGE
+    )
     ClaimBasis.attach(office=organization.listed_offices, participation=listed.participations)
     claims = claim_notes((offices, held_office_words), (listed.participations, event_participation_words))
     return render(

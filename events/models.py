@@ -1136,8 +1136,8 @@ class EventQuerySet(models.QuerySet):
             Q(country=code) | Q(pk__in=people.values("event_id")) | Q(pk__in=organizations.values("event_id"))
         )
 
-    def about(self, topics):
-        return self.among(Event.topics.through.objects.filter(topic__in=topics))
+    def about(self, topics, found=None):
+        return self.among(Event.topics.through.objects.filter(topic__in=topics), found)
 
     def search(self, query):
         """Events whose title, summary, place or cited quotes hold what `query` (a search.Query, or

@@ -162,13 +162,18 @@ def count_at_most(queryset):
     actor's count walked the events table testing each event for the actor (12.6 of the person
     page's 18.7 ms of SQL at a million events).
     """
+    return bounded_tally(bounded_rows(queryset).count())
+
+
+def bounded_rows(queryset):
+    """The rows count_at_most counts for `queryset`: at most COUNT_LIMIT + 1, along the narrowest index."""
     rows = queryset.order_by()
     links, events = rows.counted_along() if isinstance(rows, EventQuerySet) else (None, rows)
     if links is None:
         counted = rows.values("pk")
     else:
         counted = links.filter(Exists(events.filter(pk=OuterRef("event_id")))).values("event_id").distinct()
-    return bounded_tally(counted[: COUNT_LIMIT + 1].count())
+    return counted[: COUNT_LIMIT + 1]
 
 
 def bounded_tally(number):
@@ -458,11 +463,16 @@ def tally_dates(page, certain, maybe, unplaced):
         maybe_count = sum(1 for event in page.events if event.may_be)
         certain_tally, maybe_tally = Tally(len(page.events) - maybe_count), Tally(maybe_count)
     else:
-        certain_tally = count_at_most(certain)
+        # One query for the three counts, not one each: a date filter's later pages are at the query budget.
+        counted = [certain, maybe] + ([] if isinstance(unplaced, Tally) else [unplaced])
+        numbers = counts_at_once(*map(bounded_rows, counted))
+        certain_tally = bounded_tally(numbers[0])
         if page.count.more or certain_tally.more:
-            maybe_tally = count_at_most(maybe)
+            maybe_tally = bounded_tally(numbers[1])
         else:
             maybe_tally = Tally(page.count.number - certain_tally.number)
+        if not isinstance(unplaced, Tally):
+            unplaced = bounded_tally(numbers[2])
     return DateTally(certain_tally, maybe_tally, unplaced if isinstance(unplaced, Tally) else count_at_most(unplaced))
 
 
@@ -567,7 +577,11 @@ def counts_at_once(*querysets):
     using = querysets[0].db
     parts, params = [], []
     for position, queryset in enumerate(querysets):
-        sql, part_params = queryset.query.get_compiler(using=using).as_sql()
+        try:
+            sql, part_params = queryset.query.get_compiler(using=using).as_sql()
+        except EmptyResultSet:  # a filter that lets nothing through
+            parts.append("0")
+            continue
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted_{position})")
         params.extend(part_params)
     with connections[using].cursor() as cursor:

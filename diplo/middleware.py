@@ -202,9 +202,15 @@ class PublicPageCacheMiddleware:
 
     @staticmethod
     def key(request):
+        """The page's key under the archive's version; None if the database cannot say its version, so
+        that the view meets the fault and DatabaseUnavailableMiddleware answers 503, not this a 500."""
+        try:
+            version = freshness.current()
+        except (OperationalError, InterfaceError):
+            return None
         # The scheme and host are in it because a page may print its own absolute address (feeds, citations).
         address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-        return f"page:{freshness.current()}:{hashlib.sha256(address.encode()).hexdigest()}"
+        return f"page:{version}:{hashlib.sha256(address.encode()).hexdigest()}"
 
     @staticmethod
     def is_the_same_for_everyone(request, response):

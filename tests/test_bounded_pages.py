@@ -203,7 +203,8 @@ def test_a_search_with_no_letters_or_digits_is_a_bad_request_that_says_so(client
 
 
 def test_search_reads_the_databases_full_text_index_not_every_row():
-    events = Event.objects.published().search("sanction").values("pk")
+    # The search alone: on tables this tiny, the planner may as well test is_published along another index.
+    events = Event.objects.search("sanction").values("pk")
     sql, params = events.query.sql_with_params()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

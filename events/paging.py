@@ -552,14 +552,7 @@ class ActorEvents:
 
 def actor_events(actor, limit, **involving):
     """The actor's first `limit` published events: a page of the timeline, never all of them."""
-    rows = Participation.involving(**involving)
-    # One query for both counts a record page needs: the actor's participations up to the bound that
-    # picks how to read their events (EventQuerySet.among), and their published events up to
-    # COUNT_LIMIT + 1, along the participations' (actor, event) index.
-    links, number = counts_at_once(
-        rows[: search.MANY_MATCHES + 1],
-        rows.filter(event__is_published=True).values("event_id").distinct()[: COUNT_LIMIT + 1],
-    )
+    links, number = link_counts(Participation.involving(**involving))
     events = Event.objects.published().involving(**involving, found=links)
     found = events_after(events.timeline_parts(), None, limit + 1)
     shown = found[:limit]
@@ -570,6 +563,16 @@ def actor_events(actor, limit, **involving):
     participations = sorted(parts, key=lambda part: (place[part.event_id], part.pk))
     count = Tally(len(shown)) if len(found) <= limit else bounded_tally(number)
     return ActorEvents(participations, count, shown)
+
+
+def link_counts(links):
+    """(the link rows `links` up to search.MANY_MATCHES + 1, which pick how EventQuerySet.among reads their
+    events; their published events up to COUNT_LIMIT + 1, along the links' index), in one query: the two
+    counts a record page needs, for an actor's participations or a topic family's links."""
+    return counts_at_once(
+        links.order_by()[: search.MANY_MATCHES + 1],
+        links.filter(event__is_published=True).order_by().values("event_id").distinct()[: COUNT_LIMIT + 1],
+    )
 
 
 def counts_at_once(*querysets):

@@ -44,11 +44,10 @@ from .models import (
     Topic,
 )
 from .paging import (
-    COUNT_LIMIT,
     NEWEST,
     Tally,
     actor_events,
-    counts_at_once,
+    link_counts,
     paginate,
     ranked_page,
     tally_dates,
@@ -345,13 +344,7 @@ def topic_detail(request, slug):
     family = topic.with_descendants()
     after, before = place_in_timeline(request.GET)
     sort = sort_order(request.GET)
-    links = Event.topics.through.objects.filter(topic__in=family).order_by()
-    # One query for the two counts the page needs: the links, which pick how to read the events
-    # (EventQuerySet.among), and the events, up to the counting bound.
-    found, number = counts_at_once(
-        links[: search.MANY_MATCHES + 1],
-        links.filter(event__is_published=True).values("event_id").distinct()[: COUNT_LIMIT + 1],
-    )
+    found, number = link_counts(Event.topics.through.objects.filter(topic__in=family))
     events = Event.objects.published().about(family, found=found)
     page = timeline_page(events, after, before, sort=sort, known_count=number, prefetch=False)
     set_item_html([(event, 3) for event in page.events])

@@ -7,7 +7,7 @@ import hashlib
 import logging
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -152,8 +152,8 @@ class PublicPageCacheMiddleware:
     A page qualifies when it is a GET or HEAD outside the admin, the editors' forms and the API,
     answered 200, for a request without a session or messages cookie, and the response sets no
     cookie, varies on nothing and has no Cache-Control of its own: then it is the same page for
-    every visitor. It is kept in the site's cache under the archive's version and its full address
-    (events/freshness.py), so the first change to any record makes every kept page stale at once,
+    every visitor. It is kept in the site's cache of pages (CACHES["pages"]) under the archive's version
+    and its full address (events/freshness.py), so the first change to any record makes every kept page stale at once,
     and a repeat visit costs a query for the version and a cache read (its answer says
     `X-Diplo-Cache: hit`). SERVER_PAGE_CACHE=0 turns that off; the Cache-Control stays.
 
@@ -223,11 +223,11 @@ class PublicPageCacheMiddleware:
 
     @staticmethod
     def keep(key, response):
-        cache.set(key, (response.status_code, list(response.items()), response.content), settings.PAGE_CACHE_SECONDS)
+        caches["pages"].set(key, (response.status_code, list(response.items()), response.content), settings.PAGE_CACHE_SECONDS)
 
     def kept(self, key):
         try:
-            status, headers, content = cache.get(key)
+            status, headers, content = caches["pages"].get(key)
         except (TypeError, ValueError, *caching.UNREADABLE):  # missing (None), or stored in another shape
             return None
         response = HttpResponse(content, status=status)

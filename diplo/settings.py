@@ -156,7 +156,10 @@ def cache_from_url(url):
     memcached://host:port is its pymemcache backend (needs `pip install pymemcache`).
     """
     if not url:
-        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        # Django's default of 300 entries is fewer than the items of six timeline pages (events/event_items.py
+        # keeps each event's, about a kilobyte), so under a mix of pages the charts and counts were culled
+        # and counted again within seconds. 5,000 such values are some 8 MB a process.
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 5000}}
     parts = urlsplit(url)
     if parts.scheme in {"redis", "rediss"}:
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
@@ -181,6 +184,13 @@ CACHE_PACKAGES = {
 }
 
 CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", "").strip())}
+# Whole public pages (diplo/middleware.py), apart: a page is 50 to 100 times an item or a count, so a
+# process's own memory bounds them by number on their own (some 10 MB). A shared cache bounds itself.
+CACHES["pages"] = (
+    {"BACKEND": CACHES["default"]["BACKEND"], "LOCATION": "pages", "OPTIONS": {"MAX_ENTRIES": 150}}
+    if CACHES["default"]["BACKEND"].endswith("LocMemCache")
+    else dict(CACHES["default"])
+)
 _cache_package = CACHE_PACKAGES.get(CACHES["default"]["BACKEND"])
 if _cache_package and importlib.util.find_spec(_cache_package) is None:
     raise ImproperlyConfigured(

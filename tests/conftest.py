@@ -38,10 +38,11 @@ def database_is_the_one_asked_for(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Counts kept in the cache by one test must not show up in the next."""
-    from django.core.cache import cache
+    """Counts and pages kept in the cache by one test must not show up in the next."""
+    from django.core.cache import caches
 
-    cache.clear()
+    caches["default"].clear()
+    caches["pages"].clear()
 
 
 # Records kept for a run of tests

@@ -80,7 +80,7 @@ def test_a_replica_url_adds_a_replica_with_the_primarys_connection_settings_that
 
 @pytest.mark.slow
 def test_cache_url_chooses_djangos_redis_or_memcached_backend_and_unset_is_memory():
-    assert cache_from_url("") == {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    assert cache_from_url("")["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
     assert cache_from_url("redis://:pw@cache.internal:6379/1") == {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": "redis://:pw@cache.internal:6379/1",

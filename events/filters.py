@@ -2,6 +2,7 @@
 list, and one form each for the two ways of paging, together the single definition of what every
 GET parameter means, what makes it invalid, and how to say it in plain English."""
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 
@@ -468,6 +469,23 @@ class EventFilter(django_filters.FilterSet):
             return self.without_dates.overlapping(*self.date_range())
         return self.without_dates
 
+    def counts_key(self):
+        """A key for what the filters in use count (the chart, the facet counts): the same for the same
+        filters however given, in whatever order, on any page and in any sort."""
+        fields = [name for name in self.base_filters if name != "sort"]
+        others = dict.fromkeys([*addresses.PAGING, *(name for name in self.form.data if name not in fields)])
+        return hashlib.sha256(addresses.canonical_query(self.form.data, fields, **others).encode()).hexdigest()
+
+    def qs_read_whole(self):
+        """The filtered events (qs), in the form that reads every one soonest: for the chart, which counts
+        them all, where the page reads a few. The links as sets (EventQuerySet.read_whole), the country
+        as in_country_as_a_set."""
+        self.qs  # noqa: B018 (fills `narrowed`)
+        narrowed = {name: rows.read_whole() for name, rows in self.narrowed.items()}
+        if "country" in narrowed:
+            narrowed["country"] = self.queryset.in_country_as_a_set(self.form.cleaned_data["country"])
+        return all_of(self.queryset, narrowed.values())
+
     def facet_counts(self):
         """{facet: {choice: paging.FacetCount, or None where no count could be made quickly}}: for each
         choice of each facet, the events it would give with the other filters as they are. One query
@@ -489,7 +507,7 @@ class EventFilter(django_filters.FilterSet):
         tree = {
             topic.slug: [below.pk for below in topic.with_descendants(among=self.topics)] for topic in self.topics
         }
-        found |= paging.facet_counts(events, choices, tree, unfiltered)
+        found |= paging.facet_counts(events, choices, tree, unfiltered, filters=self.counts_key())
         return found
 
     def show_facet_counts(self):

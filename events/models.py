@@ -967,6 +967,28 @@ class EventQuerySet(models.QuerySet):
             where.children = [child for child in where.children if getattr(child, "narrowed_to", None) is not rows]
         return rows, events
 
+    def read_whole(self):
+        """These events, to be read every one (the chart counts them all) rather than a page: each test
+        against many link rows that among() made an EXISTS, run for each event so that a page read in
+        order can stop early, made a test against the set of those rows' events, which the databases
+        read once. For a topic of 655,743 links at a million events, the chart's query took 13.6 s
+        against 2.4 s on SQLite, and 3.9 s against 1.2 s on PostgreSQL."""
+        events = self._chain()
+        where = events.query.where
+        if where.connector != AND or where.negated:
+            return self
+        tested = [child for child in where.children if getattr(child, "tested_per_event", False)]
+        where.children = [child for child in where.children if not getattr(child, "tested_per_event", False)]
+        key = F("pk")
+        if connections[self.db].vendor == "sqlite":
+            # Not the key itself ("+id"), so that SQLite scans the index the rest of the query reads and
+            # probes the set, rather than look each of its events up by key and sort them all again:
+            # 2.4 s against 6.1 s for the topic above.
+            key = models.Func(F("pk"), template="+%(expressions)s", output_field=models.IntegerField())
+        for child in tested:
+            events = events.filter(In(key, child.narrowed_to.values("event_id")))
+        return events
+
     def published(self):
         return self.filter(is_published=True)
 
@@ -1031,15 +1053,22 @@ class EventQuerySet(models.QuerySet):
                 "answering_sanctions",
                 queryset=SanctionResponse.objects.filter(sanction__is_published=True)
                 .select_related("sanction__target_person", "sanction__target_organization")
-                .prefetch_related(ClaimBasis.with_quotes())
                 .order_by(models.F("sanction__announced_earliest").asc(nulls_last=True), "sanction__pk"),
                 to_attr="public_answers",
             ),
-            ClaimBasis.with_quotes(),
-            ClaimBasis.with_quotes("participations__claim_bases"),
-            ClaimBasis.with_quotes("relations_from__claim_bases"),
-            ClaimBasis.with_quotes("relations_to__claim_bases"),
         )
+
+    def claim_bases_of(self, event):
+        """Reads the claim bases of `event` (read with for_detail) and of its participations, relations and
+        answers, with their quotes, in one query (ClaimBasis.attach): a prefetch for each took the page
+        to 11 queries for an event with relations."""
+        ClaimBasis.attach(
+            event=[event],
+            participation=list(event.participations.all()),
+            event_relation=[*event.relations_from.all(), *event.relations_to.all()],
+            sanction_response=event.public_answers,
+        )
+        return event
 
     def for_api(self):
         """Everything the API's event shows (events/serializers.py, EventDetailSerializer): who took part,
@@ -1105,6 +1134,7 @@ class EventQuerySet(models.QuerySet):
             found = rows[: search.MANY_MATCHES + 1].count()
         if found > search.MANY_MATCHES:
             condition = Exact(models.Exists(rows.filter(event=models.OuterRef("pk"))), True)
+            condition.tested_per_event = True  # read_whole tests a set instead
         else:
             condition = In(F("pk"), rows.values("event_id"))
         # Marked, so that a count read along `rows` can leave out the test of each event against them.

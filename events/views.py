@@ -168,6 +168,7 @@ def heading_levels(groups):
 
 def event_detail(request, slug):
     event = get_object_or_404(Event.objects.published().for_detail(), slug=slug)
+    Event.objects.claim_bases_of(event)
     claims = claim_notes(
         ([event], None),
         (event.participations.all(), participant_words),

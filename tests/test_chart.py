@@ -4,14 +4,19 @@ timeline narrowed to its period, whose count is what that page lists."""
 import datetime
 import re
 from html import unescape
+from urllib.parse import urlencode
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from events import search
 from events.dates import FuzzyDate, Precision
+from events.filters import EventFilter
+from events.models import Event
 
 from .factories import make_event, make_topic
 from .helpers import html_of, summary, text_of
@@ -131,6 +136,34 @@ def test_the_bars_sum_to_the_filtered_count(archive, client):
         assert total == count_in(response), query
         assert in_bars == sum(certain for _, _, certain, _, _ in rows), query
         assert in_bars + spanning == total, query
+
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"topic": "human-rights"},
+        {"actor": "david-lammy"},
+        {"country": "CN"},
+        {"topic": "human-rights", "actor": "david-lammy"},
+        {"kind": "statement", "date_from": "2021", "actor": "david-lammy"},
+    ],
+)
+def test_a_chart_of_filters_past_many_matches_counts_the_same_events(archive, client, monkeypatch, query):
+    # Past search.MANY_MATCHES link rows, the page tests each event against them (to stop after a page),
+    # and the chart, which counts every event, reads them as a set instead.
+    rows_as_a_list = chart_table(client.get(TIMELINE, query, follow=True))
+    cache.clear()
+    monkeypatch.setattr(search, "MANY_MATCHES", 0)
+
+    response = client.get(TIMELINE, query, follow=True)
+
+    assert rows_as_a_list
+    assert chart_table(response) == rows_as_a_list
+    filterset = EventFilter(QueryDict(urlencode(query)), queryset=Event.objects.published())
+    assert filterset.is_valid()
+    assert "EXISTS" in str(filterset.qs.query)
+    assert "EXISTS" not in str(filterset.qs_read_whole().query)
 
 
 def test_every_bar_links_to_a_page_that_lists_what_the_bar_counts(archive, client):

@@ -112,6 +112,27 @@ def test_an_inferred_link_between_events_is_marked_on_both_events(client):
     assert "Relation (this event responds to “Rumours of a deal”), inferred" in text_of(client.get(statement.get_absolute_url()))
 
 
+
+def test_an_event_page_shows_the_claims_of_its_date_participants_links_and_answers_within_ten_queries(
+    client, django_assert_max_num_queries
+):
+    meeting, _ = han_zheng_meeting()
+    role = take_part(meeting, make_person("Han Zheng"))
+    claim(role, "role", reasoning="He hosted the visit.")
+    later = make_event("Cleverly reports on his visit", date="2023-09")
+    claim(relate(later, meeting, relation="responds_to"), "relation", basis="outside", outside_source="Hansard, September 2023")
+    answering = make_sanction(make_person("Official 1"), answers=meeting)
+    claim(answering.responses.get(), "answers", reasoning="It names the meeting.")
+
+    with django_assert_max_num_queries(10):
+        response = client.get(meeting.get_absolute_url())
+
+    assert sorted(text for text, _ in marks(response)) == ["from outside the documents", "inferred", "inferred", "inferred"]
+    text = text_of(response)
+    assert "Role (Han Zheng, speaker), inferred: He hosted the visit." in text
+    assert "Relation (“Cleverly reports on his visit” responds to this event), from outside the documents" in text
+
+
 def test_the_timeline_marks_an_inferred_date_and_links_to_its_note_on_the_event_page(client):
     meeting, basis = han_zheng_meeting()
 

@@ -118,8 +118,8 @@ def timeline(request):
             filtered=bool(filtered_by),
             sort=sort,
             parts=(dated, undated),
-            # A chart counted now counts these very events; one read from the cache may be out of date.
-            known_count=chart.total if chart.counted_at is None else None,
+            # The chart counts these very events, and is read from the cache only under the version it counted.
+            known_count=chart.total,
             prefetch=False,  # set_item_html reads what its kept items lack
         )
         if query:
@@ -134,6 +134,7 @@ def timeline(request):
             maybe=filterset.without_dates.only_possibly_within(*filterset.date_range()),
             # Counted with the chart, unless the chart was kept from an earlier count.
             unplaced=chart.unplaced or filterset.without_dates.without_known_date(),
+            filters=filterset.counts_key(),
         )
     actors = filterset.form.cleaned_data.get("actor")
     if actors and not actors.matched and (survivor := merged_actor(actors.text)):

@@ -5,6 +5,7 @@ from html import unescape
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from events import paging, search, views
@@ -96,6 +97,23 @@ def test_a_person_page_lists_their_first_events_and_links_to_the_rest(client, mo
     assert "5 events · the first 3 in date order are listed here" in text
     assert "Day 3" in text and "Day 4" not in text
     assert f'href="/?actor={lammy.slug}">All of them on the timeline</a>' in response.content.decode()
+
+
+
+def test_a_person_pages_count_is_kept_until_a_record_changes(client, monkeypatch):
+    monkeypatch.setattr(views, "ON_RECORD_PAGE", 3)
+    lammy = make_person("David Lammy")
+    for day in range(1, 6):
+        take_part(make_event(f"Day {day}", date=f"2024-10-0{day}"), lammy)
+    client.get(lammy.get_absolute_url())
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(lammy.get_absolute_url())
+    assert not [query["sql"] for query in captured if "COUNT(" in query["sql"]]
+    assert "5 events · the first 3 in date order are listed here" in text_of(response)
+
+    take_part(make_event("Day 6", date="2024-10-06"), lammy)
+    assert "6 events · the first 3 in date order are listed here" in text_of(client.get(lammy.get_absolute_url()))
 
 
 def test_a_person_page_quotes_what_they_said_at_the_events_it_lists(client, monkeypatch):

@@ -6,6 +6,8 @@ import re
 from html import unescape
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from events.dates import FuzzyDate, Precision
@@ -114,6 +116,23 @@ def test_the_counts_past_one_page_are_made_by_the_database_and_agree(client):
     assert summary(response) == "63 events · in October 2024"
     assert date_tally(response).startswith("60 certainly in this period and 3 that may be")
     assert "1 event with no known date is not shown" in date_tally(response)
+
+
+
+def test_the_counts_past_one_page_are_kept_for_the_next_page_until_a_record_changes(client):
+    for number in range(60):
+        make_event(f"October {number:02d}", date=f"2024-10-{number % 28 + 1:02d}")
+    make_event("Before", date=by(D(2024, 10, 17)))
+    first = client.get(TIMELINE, {"date_from": "2024-10", "date_to": "2024-10"}, follow=True)
+    next_page = re.search(r'href="\?([^"]*)" rel="next"', html_of(first)).group(1).replace("&amp;", "&")
+
+    with CaptureQueriesContext(connection) as captured:
+        second = client.get(f"{TIMELINE}?{next_page}")
+    assert not [query for query in captured if "certainly" in query["sql"] or "COUNT(*)" in query["sql"]]
+    assert date_tally(second) == date_tally(first)
+
+    make_event("Another in October", date="2024-10-30")
+    assert date_tally(client.get(f"{TIMELINE}?{next_page}")).startswith("61 certainly in this period and 1 that may be")
 
 
 # What a range leaves out, said and a link away

@@ -24,8 +24,10 @@ from dataclasses import dataclass
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Count
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from . import addresses, caching, freshness, paging
 from .dates import Precision, period_bounds, plausible_days
@@ -292,6 +294,23 @@ def events_over_time(filterset, unplaced=None):
     if unplaced_count is not None:
         chart.unplaced = paging.bounded_tally(unplaced_count)
     return chart.lay_out()
+
+
+def drawn(chart, filterset):
+    """The chart's HTML (templates/_events_over_time.html); "" without a bar. Once the chart is read
+    from the cache, its drawing is kept too, under the same filters, sort (its links keep it), version
+    and time of counting: drawing some 80 bars took 60 ms a page at a million events."""
+    if not chart.bars:
+        return ""
+    if chart.counted_at is None:  # counted now: the next request reads it back, and says when it was counted
+        return render_to_string("_events_over_time.html", {"chart": chart})
+    version = freshness.current(filterset.qs.db)
+    key = f"events-over-time-html-{filterset.counts_key(sorted_too=True)}-{version}-{chart.counted_at.timestamp()}"
+    html = caching.read(key, str)
+    if html is None:
+        html = render_to_string("_events_over_time.html", {"chart": chart})
+        caching.keep(key, html, CHART_SECONDS)
+    return mark_safe(html)  # noqa: S308 (the template's own output, escaped as it was drawn)
 
 
 def period_bar(timeline, period, monthly, first, last, filterset):

@@ -469,10 +469,10 @@ class EventFilter(django_filters.FilterSet):
             return self.without_dates.overlapping(*self.date_range())
         return self.without_dates
 
-    def counts_key(self):
+    def counts_key(self, sorted_too=False):
         """A key for what the filters in use count (the chart, the facet counts): the same for the same
-        filters however given, in whatever order, on any page and in any sort."""
-        fields = [name for name in self.base_filters if name != "sort"]
+        filters however given, in whatever order, on any page and, unless `sorted_too`, in any sort."""
+        fields = [name for name in self.base_filters if name != "sort" or sorted_too]
         others = dict.fromkeys([*addresses.PAGING, *(name for name in self.form.data if name not in fields)])
         return hashlib.sha256(addresses.canonical_query(self.form.data, fields, **others).encode()).hexdigest()
 

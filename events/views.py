@@ -18,7 +18,7 @@ from diplo.views import NotFound
 
 from . import archive, citing, exports, search
 from .addresses import canonical_url, redirect_to_canonical
-from .chart import events_over_time
+from .chart import drawn, events_over_time
 from .event_items import set_item_html
 from .filters import (
     RELEVANCE,
@@ -96,7 +96,7 @@ def timeline(request):
     unplaced = filterset.without_dates.without_known_date() if filterset.has_date_range() else None
     # First: counted afresh, the chart reads the archive's version with its counts, which the facet
     # counts, the page's count and its items are then kept under without a query of their own.
-    context["chart"] = chart = events_over_time(filterset, unplaced)
+    chart = events_over_time(filterset, unplaced)
     filterset.show_facet_counts()
     after, before = place_in_timeline(request.GET)
     query = filterset.search_query()
@@ -142,6 +142,7 @@ def timeline(request):
             canonical_url(request.path, request.GET, list(EventFilter.base_filters), actor=survivor.slug)
         )
     set_item_html(heading_levels(groups) if groups is not None else [(event, 2) for event in page.events])
+    context["chart"] = drawn(chart, filterset)
     return render(
         request,
         "timeline.html",

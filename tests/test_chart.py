@@ -197,13 +197,17 @@ def test_a_chart_is_kept_by_its_filters_until_a_record_changes_and_says_when_it_
     client.get(TIMELINE, {"kind": "meeting"})
 
     kept = client.get(TIMELINE, {"kind": "meeting"})
+    drawn_before = client.get(TIMELINE, {"kind": "meeting"})  # its drawing kept too
+    in_the_other_order = client.get(TIMELINE, {"kind": "meeting", "sort": "oldest"})
     make_event("Another meeting", date="2024-10-19")
     recounted = client.get(TIMELINE, {"kind": "meeting"})
+    recounted_and_kept = client.get(TIMELINE, {"kind": "meeting"})
 
     assert "Events per month (as counted at" in text_of(kept)
-    assert chart_table(kept)[0][2] == 1
+    assert chart_table(kept)[0][2] == chart_table(drawn_before)[0][2] == 1
+    assert chart_table(in_the_other_order)[0][1].endswith("&sort=oldest"), "its bars keep the order"
     assert "as counted at" not in text_of(recounted)
-    assert chart_table(recounted)[0][2] == 2
+    assert chart_table(recounted)[0][2] == chart_table(recounted_and_kept)[0][2] == 2
 
 
 def test_a_kept_chart_of_a_date_filter_still_counts_the_events_it_leaves_out(client):

@@ -14,7 +14,7 @@ their own, at the end) add up to the filtered count, and the chart says so.
 
 One grouped query reads it all: the filtered events counted by the months of their first and last
 possible days, each cut to the date filter's range (a day outside it is no certainty inside it). Each
-filter's chart is then kept for a few minutes, and says when it was counted.
+filter's chart is then kept for an hour, or until any record changes, and says when it was counted.
 """
 
 import datetime

@@ -479,11 +479,11 @@ class EventFilter(django_filters.FilterSet):
     def qs_read_whole(self):
         """The filtered events (qs), in the form that reads every one soonest: for the chart, which counts
         them all, where the page reads a few. The links as sets (EventQuerySet.read_whole), the country
-        as in_country_as_a_set."""
+        as in_country_read_whole."""
         self.qs  # noqa: B018 (fills `narrowed`)
         narrowed = {name: rows.read_whole() for name, rows in self.narrowed.items()}
         if "country" in narrowed:
-            narrowed["country"] = self.queryset.in_country_as_a_set(self.form.cleaned_data["country"])
+            narrowed["country"] = self.queryset.in_country_read_whole(self.form.cleaned_data["country"])
         return all_of(self.queryset, narrowed.values())
 
     def facet_counts(self):
@@ -493,8 +493,9 @@ class EventFilter(django_filters.FilterSet):
         self.qs  # noqa: B018 (fills `narrowed`)
         narrowed = dict(self.narrowed)
         if "country" in narrowed:
-            # The same events, as a set read once (EventQuerySet.in_country_as_a_set says why).
-            narrowed["country"] = self.queryset.in_country_as_a_set(self.form.cleaned_data["country"])
+            # The same events, as a set read once (EventQuerySet.in_country_as_a_set and in_country_read_whole
+            # say why).
+            narrowed["country"] = self.queryset.in_country_read_whole(self.form.cleaned_data["country"])
         others = {facet: [rows for name, rows in narrowed.items() if name != facet] for facet in self.FACETS}
         unfiltered = [facet for facet in self.FACETS if not others[facet]]
         found = {}

@@ -402,7 +402,7 @@ class TopicSerializer(serializers.ModelSerializer, PageLinks):
     )
     direct_count = serializers.SerializerMethodField(help_text="Published events tagged with it directly.")
     counted_at = serializers.SerializerMethodField(
-        help_text="When the counts were made: they are kept for a few minutes, as the topic list's are."
+        help_text="When the counts were made: they are kept for an hour, or until any record changes, as the topic list's are."
     )
     url = serializers.SerializerMethodField()
     api_url = serializers.SerializerMethodField()

@@ -15,6 +15,7 @@ from diplo.views import NotFound
 
 from . import caching, freshness, search
 from .models import (
+    ArchiveVersion,
     Event,
     EventQuerySet,
     Organization,
@@ -597,24 +598,32 @@ def link_counts(links):
     except EmptyResultSet:  # no links: nothing worth keeping
         key = None
     else:
-        key = f"link-counts-{hashlib.sha256(repr((sql, params)).encode()).hexdigest()}-{freshness.current(links.db)}"
-    counts = caching.read(key, (int, int)) if key else None
-    if counts is None:
-        counts = tuple(
-            counts_at_once(
-                links.order_by()[: search.MANY_MATCHES + 1],
-                links.filter(event__is_published=True).order_by().values("event_id").distinct()[: COUNT_LIMIT + 1],
-            )
-        )
-        if key:
-            caching.keep(key, counts, TOTAL_COUNT_SECONDS)
-    return counts
+        key = f"link-counts-{hashlib.sha256(repr((sql, params)).encode()).hexdigest()}"
+    kept = caching.read(key, (int, int, int)) if key else None  # (the archive's version, the two counts)
+    if kept is not None and kept[0] == freshness.current(links.db):
+        return kept[1:]
+    # The version read with the counts, so that counting afresh costs the page no query of its own.
+    *counts, version = counts_at_once(
+        links.order_by()[: search.MANY_MATCHES + 1],
+        links.filter(event__is_published=True).order_by().values("event_id").distinct()[: COUNT_LIMIT + 1],
+        with_version=True,
+    )
+    freshness.remember(version, links.db)
+    if key:
+        caching.keep(key, (version, *counts), TOTAL_COUNT_SECONDS)
+    return tuple(counts)
 
 
-def counts_at_once(*querysets):
-    """The number of rows of each of `querysets` (sliced, to bound them), read in one query."""
+def counts_at_once(*querysets, with_version=False):
+    """The number of rows of each of `querysets` (sliced, to bound them), read in one query; then, if
+    `with_version`, the archive's version (events/freshness.py)."""
     using = querysets[0].db
     parts, params = [], []
+    if with_version:
+        table = connections[using].ops.quote_name(ArchiveVersion._meta.db_table)
+        version = [f"COALESCE((SELECT MAX(number) FROM {table}), 0)"]
+    else:
+        version = []
     for position, queryset in enumerate(querysets):
         try:
             sql, part_params = queryset.query.get_compiler(using=using).as_sql()
@@ -624,5 +633,5 @@ def counts_at_once(*querysets):
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted_{position})")
         params.extend(part_params)
     with connections[using].cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), params)
+        cursor.execute("SELECT " + ", ".join(parts + version), params)
         return cursor.fetchone()

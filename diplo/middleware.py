@@ -152,9 +152,9 @@ class PublicPageCacheMiddleware:
     A page qualifies when it is a GET or HEAD outside the admin, the editors' forms and the API,
     answered 200, for a request without a session or messages cookie, and the response sets no
     cookie, varies on nothing and has no Cache-Control of its own: then it is the same page for
-    every visitor. It is kept in the site's cache of pages (CACHES["pages"]) under the archive's version
-    and its full address (events/freshness.py), so the first change to any record makes every kept page stale at once,
-    and a repeat visit costs a query for the version and a cache read (its answer says
+    every visitor. It is kept in the site's cache of pages (CACHES["pages"]) under the archive's
+    version and its full address (events/freshness.py), so the first change to any record makes every
+    kept page stale at once, and a repeat visit costs a query for the version and a cache read (its answer says
     `X-Diplo-Cache: hit`). SERVER_PAGE_CACHE=0 turns that off; the Cache-Control stays.
 
     A reverse proxy or CDN may also serve it for `max-age` seconds without asking. Anything

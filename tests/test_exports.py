@@ -2,9 +2,11 @@
 stream in chunks of a fixed number of queries, and refuse a bad filter as the page does."""
 
 import csv
+import gc
 import io
 import json
 import re
+import weakref
 from html import unescape
 from urllib.parse import urlencode
 
@@ -306,6 +308,25 @@ def test_each_chunk_of_an_export_costs_the_same_queries(client, db, monkeypatch)
         counted.append(queries_of(client, "/export/events.csv"))
     per_chunk = counted[1] - counted[0]
     assert counted[2] - counted[1] == per_chunk <= 10
+
+
+def test_a_chunk_of_people_is_freed_once_written_though_each_alias_refers_back_to_its_person(db):
+    # The cycle person -> aliases -> person kept every chunk until Python's rare full collection: a
+    # million-event archive's people's export grew by 40 MB. Python's collector is off here, so only
+    # what nothing refers to any more is freed.
+    for number in range(4):
+        make_person(f"Person {number}", aliases=[f"Alias {number}"])
+    read = exports.chunks(Person.objects.all(), exports.ALIASES, size=2)
+    first = next(read)
+    assert [alias.name for alias in first[0].aliases.all()] == ["Alias 0"]
+    kept = [weakref.ref(person) for person in first]
+    del first
+    gc.disable()
+    try:
+        next(read)
+        assert [ref() for ref in kept] == [None, None]
+    finally:
+        gc.enable()
 
 
 def test_people_and_sources_exports_read_a_fixed_number_of_queries(archive, client):

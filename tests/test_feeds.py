@@ -9,10 +9,13 @@ from urllib.parse import urlencode
 import feedparser
 import icalendar
 import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from hypothesis import given, settings
 
-from events import calendar, feeds
+from events import calendar, feeds, paging
 from events.dates import FuzzyDate, Precision
 from events.history import History
 from events.models import Event
@@ -192,7 +195,7 @@ def test_the_version_kept_before_a_loaded_events_first_change_is_not_a_change_of
 
 def calendar_of(response):
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
-    return icalendar.Calendar.from_ical(response.content)
+    return icalendar.Calendar.from_ical(b"".join(response.streaming_content))
 
 
 def days_of(calendar_file):
@@ -230,7 +233,7 @@ def test_the_calendar_leaves_out_unknown_dates_and_says_how_many_and_why(client)
 
     assert list(days_of(calendar_file)) == ["A meeting on a day"]
     description = str(calendar_file["X-WR-CALDESC"])
-    assert description.startswith("All 1 events with a known date these filters select.")
+    assert description.startswith("All 1 event with a known date these filters select, newest first.")
     assert "2 events whose date is unknown are left out, as a calendar needs a day to put an event on." in description
 
 
@@ -254,16 +257,42 @@ def test_the_calendar_keeps_the_filters(client):
     assert list(found) == ["Warships in the Strait"]
 
 
-def test_the_calendar_holds_the_newest_events_up_to_its_bound_and_says_so(client, monkeypatch):
-    monkeypatch.setattr(calendar, "CALENDAR_SIZE", 2)
+def test_the_calendar_holds_every_dated_event_newest_first_read_a_chunk_at_a_time(client, monkeypatch):
+    monkeypatch.setattr(calendar, "CHUNK", 2)
+    for day in (1, 2, 3, 4, 5):
+        make_event(f"Meeting {day}", date=f"2024-10-0{day}")
+    make_event("A talk of no known date", date=None)
+
+    calendar_file = calendar_of(client.get(CALENDAR))
+
+    assert [str(event["SUMMARY"]) for event in calendar_file.walk("VEVENT")] == [f"Meeting {day}" for day in (5, 4, 3, 2, 1)]
+    assert str(calendar_file["X-WR-CALDESC"]).startswith("All 5 events with a known date these filters select, newest first.")
+
+
+def test_each_chunk_of_the_calendar_costs_the_same_queries(client, monkeypatch):
+    monkeypatch.setattr(calendar, "CHUNK", 2)
+    counted = []
+    for day in (1, 3, 5):
+        make_event(f"Meeting {day}", date=f"2024-10-0{day}")
+        make_event(f"Meeting {day + 1}", date=f"2024-10-0{day + 1}")
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            calendar_of(client.get(CALENDAR))
+        counted.append(len(queries))
+    assert counted[1] - counted[0] == counted[2] - counted[1] <= 2
+    assert counted[0] <= 10
+
+
+def test_a_calendar_past_the_count_bound_says_it_holds_more_than_the_bound(client, monkeypatch):
+    monkeypatch.setattr(paging, "COUNT_LIMIT", 2)
     for day in (1, 2, 3):
         make_event(f"Meeting {day}", date=f"2024-10-0{day}")
 
     calendar_file = calendar_of(client.get(CALENDAR))
 
-    assert sorted(days_of(calendar_file)) == ["Meeting 2", "Meeting 3"]
+    assert len(calendar_file.walk("VEVENT")) == 3
     assert str(calendar_file["X-WR-CALDESC"]).startswith(
-        "The newest 2 of the 3 events with a known date these filters select: narrow the filters for the others."
+        "All of the events with a known date these filters select (more than 2), newest first."
     )
 
 

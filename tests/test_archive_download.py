@@ -2,11 +2,14 @@
 and a SQLite file that opens with the same records, drafts left out; /about/data/ links them only
 once they exist, and says what the data is, its licence and how to cite it."""
 
+import io
+import json
 import sqlite3
 
 import pytest
 from django.core.management import call_command
 
+from events import archive as events_archive
 from events.archive import FIXTURE, SQLITE, sqlite_database
 from events.models import Event, Person, Sanction, Source
 
@@ -95,3 +98,29 @@ def test_the_archive_command_writes_a_fixture_that_loads_into_an_empty_database_
         assert opened.execute("SELECT count(*) FROM events_historicalevent").fetchone() == (0,)
     finally:
         opened.close()
+
+
+@pytest.mark.slow
+def test_the_archive_fixture_holds_just_what_dumpdata_writes_of_the_sqlite_file_however_it_is_chunked(
+    archive, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(events_archive, "CHUNK", 3)  # many chunks, and an event's topics in each
+    make_event("An editor's draft", is_published=False)
+
+    call_command("export_archive", str(tmp_path / "out"))
+
+    with sqlite_database(tmp_path / "out" / SQLITE, alias="written") as alias:
+        dumped = io.StringIO()
+        call_command(
+            "dumpdata", "events", exclude=[model._meta.label for model in events_archive.left_out()],
+            database=alias, format="json", stdout=dumped,
+        )
+    written = json.loads((tmp_path / "out" / FIXTURE).read_text())
+    assert [linked_sorted(record) for record in written] == [linked_sorted(record) for record in json.loads(dumped.getvalue())]
+    assert any(record["model"] == "events.event" and record["fields"]["topics"] for record in written)
+
+
+def linked_sorted(record):
+    """A fixture's record with its many-to-many keys in order of key (dumpdata orders them as their model does)."""
+    fields = {name: sorted(value) if isinstance(value, list) else value for name, value in record["fields"].items()}
+    return {**record, "fields": fields}

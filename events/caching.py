@@ -2,9 +2,11 @@
 shape the code expects: the cache may be shared by every process and outlive a deploy, so what it
 holds may have been stored by other code, or by no code at all."""
 
+import hashlib
 import pickle
 
 from django.core.cache import cache
+from django.utils.safestring import mark_safe
 
 # Every key is stored under this version (Django's cache versions). Bump it whenever a cached
 # value changes shape, so a deploy never reads what the one before it stored. 1, Django's
@@ -28,6 +30,18 @@ def kept(key, shape, compute, seconds):
         value = compute()
         cache.set(key, value, seconds, version=VERSION)
     return value
+
+
+def drawn_from(name, inputs, render, seconds):
+    """The HTML `render()` writes, kept under a digest of `inputs`: everything it is drawn from, so
+    that different inputs are a different key and the HTML is never stale. `inputs` must have a
+    repr that says all of it (lists, tuples, strings, numbers)."""
+    key = f"{name}-{hashlib.sha256(repr(inputs).encode()).hexdigest()}"
+    html = read(key, str)
+    if html is None:
+        html = str(render())
+        keep(key, html, seconds)
+    return mark_safe(html)  # noqa: S308 (a template's own output, escaped as it was rendered)
 
 
 def read(key, shape):

@@ -69,7 +69,8 @@ class Bar:
 
 @dataclass
 class EventsOverTime:
-    bars: list
+    figures: "Figures"
+    bars: list  # [Bar], made from the figures only to be drawn (drawn()): [] until then
     monthly: bool
     total: int  # the filtered events
     spanning: int  # of them, those whose possible days reach over more than one bar (hatched)
@@ -264,10 +265,18 @@ def counted_figures(filterset, unplaced):
 
 
 def events_over_time(filterset, unplaced=None):
-    """The chart of a valid EventFilter's events (EventsOverTime), laid out to be drawn; with `unplaced`
-    (a queryset), its `unplaced` is paging.count_at_most of it, read in the same query (None if the
-    chart was read from the cache)."""
+    """The chart of a valid EventFilter's events (EventsOverTime), its bars not yet laid out (drawn()
+    does that, unless it keeps the drawing); with `unplaced` (a queryset), its `unplaced` is
+    paging.count_at_most of it, read in the same query (None if the chart was read from the cache)."""
     found, unplaced_count, counted_at = counted_figures(filterset, unplaced)
+    chart = EventsOverTime(found, [], found.monthly, found.total, found.spanning, found.undated, counted_at)
+    if unplaced_count is not None:
+        chart.unplaced = paging.bounded_tally(unplaced_count)
+    return chart
+
+
+def bars_of(found, filterset):
+    """The Bars of Figures `found`, each linking to the timeline narrowed to its period."""
     first, last = filterset.date_range()
     timeline = reverse("timeline")
     bars = []
@@ -290,25 +299,28 @@ def events_over_time(filterset, unplaced=None):
             **dict.fromkeys(addresses.PAGING),
         )
         bars.append(Bar("Unknown", "No known date", url, certain=found.undated, undated=True))
-    chart = EventsOverTime(bars, found.monthly, found.total, found.spanning, found.undated, counted_at)
-    if unplaced_count is not None:
-        chart.unplaced = paging.bounded_tally(unplaced_count)
-    return chart.lay_out()
+    return bars
 
 
 def drawn(chart, filterset):
     """The chart's HTML (templates/_events_over_time.html); "" without a bar. Once the chart is read
     from the cache, its drawing is kept too, under the same filters, sort (its links keep it), version
-    and time of counting: drawing some 80 bars took 60 ms a page at a million events."""
-    if not chart.bars:
+    and time of counting: laying out and drawing some 80 bars, each with its link, took 60 ms a page
+    at a million events."""
+    if not chart.figures.bars and not chart.figures.undated:
         return ""
+
+    def draw():
+        chart.bars = bars_of(chart.figures, filterset)
+        return render_to_string("_events_over_time.html", {"chart": chart.lay_out()})
+
     if chart.counted_at is None:  # counted now: the next request reads it back, and says when it was counted
-        return render_to_string("_events_over_time.html", {"chart": chart})
+        return draw()
     version = freshness.current(filterset.qs.db)
     key = f"events-over-time-html-{filterset.counts_key(sorted_too=True)}-{version}-{chart.counted_at.timestamp()}"
     html = caching.read(key, str)
     if html is None:
-        html = render_to_string("_events_over_time.html", {"chart": chart})
+        html = draw()
         caching.keep(key, html, CHART_SECONDS)
     return mark_safe(html)  # noqa: S308 (the template's own output, escaped as it was drawn)
 

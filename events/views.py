@@ -11,12 +11,13 @@ from django.http import (
     HttpResponsePermanentRedirect,
 )
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from diplo.middleware import may_be_signed_in
 from diplo.views import NotFound
 
-from . import archive, citing, exports, search
+from . import archive, caching, citing, exports, search
 from .addresses import canonical_url, redirect_to_canonical
 from .chart import drawn, events_over_time
 from .event_items import set_item_html
@@ -143,6 +144,7 @@ def timeline(request):
         )
     set_item_html(heading_levels(groups) if groups is not None else [(event, 2) for event in page.events])
     context["chart"] = drawn(chart, filterset)
+    context["filter_form"] = filter_form(request, context)
     return render(
         request,
         "timeline.html",
@@ -156,6 +158,33 @@ def timeline(request):
             "actors": actors,
             "actor_links": narrowing_links(request.GET, "actor", actors, list(EventFilter.base_filters)),
         },
+    )
+
+
+# How long the timeline's rendered filter form is kept. Its key says all it is drawn from, so this
+# bounds only the room it takes.
+FILTER_FORM_SECONDS = 3600
+
+
+def filter_form(request, context):
+    """The timeline's filter form (templates/_filter_form.html) for a valid filter, kept by what it
+    shows: the values typed, each menu's choices with their counts, the notes under the fields, the
+    filters in use and the names suggested. Rendering its 300-odd menu options took 10–20 ms a page."""
+    filterset = context["filterset"]
+    form = filterset.form
+    inputs = (
+        request.path,
+        [(name, form.data.getlist(name)) for name in form.fields],  # not the paging: page 2 has page 1's form
+        [
+            (name, str(field.help_text), [(str(value), str(label)) for value, label in getattr(field, "choices", ())])
+            for name, field in form.fields.items()
+        ],
+        len(context["chips"]),
+        list(context["actor_names"]),
+    )
+    form_context = {**context, "request": request, "label": "Filter events", "button": "Filter events"}
+    return caching.drawn_from(
+        "timeline-form", inputs, lambda: render_to_string("_filter_form.html", form_context, request), FILTER_FORM_SECONDS
     )
 
 

@@ -128,6 +128,30 @@ def test_a_filtered_pages_counts_are_kept_for_the_same_filters_until_a_record_ch
     assert menu(response, "kind")["meeting"] == "Meeting (2)"
 
 
+def forms_rendered(response):
+    return [template.name for template in response.templates].count("_filter_form.html")
+
+
+def test_a_filtered_pages_form_is_kept_for_what_it_shows_and_drawn_again_when_a_count_or_value_changes(client):
+    make_event("A meeting in 2024", kind=Event.Kind.MEETING, date="2024-01-01")
+    filters = {"date_from": "2024", "kind": "letter"}
+    assert forms_rendered(client.get(TIMELINE, filters)) == 1
+
+    again = client.get(TIMELINE, {**filters, "after": "1"})  # another page of the same filters
+    assert forms_rendered(again) == 0
+    assert menu(again, "kind")["meeting"] == "Meeting (1)"
+    assert 'value="2024"' in html_of(again)
+
+    make_event("Another meeting in 2024", kind=Event.Kind.MEETING, date="2024-02-01")
+    changed = client.get(TIMELINE, filters)
+    assert forms_rendered(changed) == 1
+    assert menu(changed, "kind")["meeting"] == "Meeting (2)"
+
+    other = client.get(TIMELINE, {**filters, "date_from": "2023"})
+    assert forms_rendered(other) == 1
+    assert 'value="2023"' in html_of(other)
+
+
 def test_the_number_of_queries_for_menus_with_counts_stays_flat_as_events_grow(client):
     topic = make_topic("Trade")
     lammy = make_person("David Lammy", country="GB")

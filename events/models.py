@@ -685,6 +685,8 @@ class Organization(HasExternalIdentifiers, RecordModel):
         indexes = [
             models.Index(Lower("name"), name="organization_lower_name_idx"),  # the actor filter's lookup
             models.Index(fields=["name", "id"], name="organization_list_idx"),
+            # The list's named and unnamed, each in order: found without reading the others.
+            models.Index(fields=["is_placeholder", "name", "id"], name="organization_named_list_idx"),
         ]
         constraints = [
             not_its_own("parent", "organization_not_its_own_parent", "An organization cannot be its own parent.")
@@ -723,6 +725,9 @@ class Person(HasExternalIdentifiers, RecordModel):
         indexes = [
             models.Index(Lower("name"), name="person_lower_name_idx"),  # the actor filter's lookup
             models.Index(fields=["sort_name", "id"], name="person_list_idx"),
+            # The list's named and unnamed, each in order: finding that a million-event archive has
+            # no unnamed person read all 50,000 in order (215 ms).
+            models.Index(fields=["is_placeholder", "sort_name", "id"], name="person_named_list_idx"),
         ]
 
     def __str__(self):

@@ -28,6 +28,8 @@ from django.core.management import call_command
 from django.db import connections, transaction
 from django.db.utils import load_backend
 
+from .exports import chunks
+
 CHUNK = 2000
 FIXTURE = "diplo-archive.json"
 SQLITE = "diplo-archive.sqlite3"
@@ -92,20 +94,6 @@ def tables_of(models):
     return found
 
 
-def in_chunks(queryset):
-    """The rows of `queryset` in order of key, as lists of at most CHUNK, each read after the last."""
-    size = CHUNK
-    ordered = queryset.order_by("pk")
-    last = None
-    while True:
-        chunk = list((ordered if last is None else ordered.filter(pk__gt=last))[:size])
-        if chunk:
-            yield chunk
-        if len(chunk) < size:
-            return
-        last = chunk[-1].pk
-
-
 def copy_records(alias):
     """Copies every record of exported_models() (and their many-to-many links) from the site's database
     into `alias`, as they are: the columns of each row, written in bulk. No signal is sent (so no
@@ -114,7 +102,7 @@ def copy_records(alias):
         # Django's SQLite tables check their foreign keys when the transaction commits, so a record
         # may come before the one it points to (a topic before its parent).
         for model in tables_of(exported_models()):
-            for chunk in in_chunks(model._base_manager.all()):
+            for chunk in chunks(model._base_manager.all(), (), CHUNK):
                 model._base_manager.using(alias).bulk_create(chunk)
 
 
@@ -150,7 +138,7 @@ def write_fixture(alias, path, serializer):
 
     def records():
         for model in exported_models():
-            for chunk in in_chunks(model._base_manager.using(alias).all()):
+            for chunk in chunks(model._base_manager.using(alias).all(), (), CHUNK):
                 serializer.links = linked_keys(model, [record.pk for record in chunk], alias)
                 yield from chunk
 

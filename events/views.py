@@ -13,6 +13,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import format_html_join
 
 from diplo.middleware import may_be_signed_in
 from diplo.views import NotFound
@@ -293,6 +294,12 @@ def organization_detail(request, slug):
         "organization_detail.html",
         {
             "organization": organization,
+            # Written here, not by the template: the busiest organization has 970 parts.
+            "parts": format_html_join(
+                ", ",
+                '<bdi><a href="{}">{}</a></bdi>',
+                ((child.get_absolute_url(), child.name) for child in organization.children.all()),
+            ),
             "listed": listed,
             "limit": ON_RECORD_PAGE,
             "outside": outside_field_names(organization) + outside_identifier_names(organization),

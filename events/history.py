@@ -1,10 +1,28 @@
 """Every saved change to a record, kept by django-simple-history with who made it and when."""
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.conf import settings
 from django.db import models
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from simple_history.models import HistoricalRecords
+
+# Set within unrecorded(): deletes then make no history.
+_unrecorded = ContextVar("history_unrecorded", default=False)
+
+
+@contextmanager
+def unrecorded():
+    """Within it, a delete makes no history: for work on a copy whose history is not kept (the
+    whole-archive download removing its drafts, events/archive.py), where a history row for each
+    deleted record was most of the work."""
+    token = _unrecorded.set(True)
+    try:
+        yield
+    finally:
+        _unrecorded.reset(token)
 
 
 class History(HistoricalRecords):
@@ -47,6 +65,8 @@ class History(HistoricalRecords):
         super().post_save(instance, created, using=using, **kwargs)
 
     def pre_delete(self, instance, using=None, **kwargs):
+        if _unrecorded.get():
+            return
         super().pre_delete(instance, **kwargs)
         # Recorded before the delete, not after as django-simple-history does: by then the
         # many-to-many rows (an event's topics) are gone, and the version would lack them.

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.text import capfirst
 
-from events.history import History
+from events.history import History, unrecorded
 from events.models import (
     Citation,
     Event,
@@ -346,3 +346,19 @@ def test_a_topic_nothing_depends_on_is_deleted_in_the_admin(db, editor, client):
     response = client.post(reverse("admin:events_topic_delete", args=[topic.pk]), {"post": "yes"})
     assert response.status_code == 302
     assert not Topic.objects.filter(pk=topic.pk).exists()
+
+
+def test_a_delete_made_unrecorded_keeps_no_history_and_one_after_it_does(db):
+    # The whole-archive download removes its drafts from a copy this way: its history is not published.
+    quiet, kept = make_event("Deleted unrecorded"), make_event("Deleted as an editor would")
+    quiet_pk, kept_pk = quiet.pk, kept.pk
+
+    with unrecorded():
+        quiet.delete()
+    kept.delete()
+
+    def kept_history(pk):
+        return set(Event.history.filter(id=pk).values_list("history_type", flat=True))
+
+    assert "-" not in kept_history(quiet_pk)
+    assert "-" in kept_history(kept_pk)

@@ -27,7 +27,6 @@ from django.db.models import Count
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 
 from . import addresses, caching, freshness, paging
 from .dates import Precision, period_bounds, plausible_days
@@ -316,13 +315,8 @@ def drawn(chart, filterset):
 
     if chart.counted_at is None:  # counted now: the next request reads it back, and says when it was counted
         return draw()
-    version = freshness.current(filterset.qs.db)
-    key = f"events-over-time-html-{filterset.counts_key(sorted_too=True)}-{version}-{chart.counted_at.timestamp()}"
-    html = caching.read(key, str)
-    if html is None:
-        html = draw()
-        caching.keep(key, html, CHART_SECONDS)
-    return mark_safe(html)  # noqa: S308 (the template's own output, escaped as it was drawn)
+    drawn_from = (filterset.counts_key(sorted_too=True), freshness.current(filterset.qs.db), chart.counted_at.timestamp())
+    return caching.drawn_from("events-over-time-html", drawn_from, draw, CHART_SECONDS)
 
 
 def period_bar(timeline, period, monthly, first, last, filterset):

@@ -123,6 +123,9 @@ def nu_html_errors(files):
 
 def axe_violations(page, where):
     """axe-core's WCAG 2 A and AA violations on the page open in `page`, each as "where: rule: help [targets]"."""
+    # A click on a link returns once the next page is asked for, not once it is there: checking then
+    # would check no page (a busy machine's CI failed so, with no document to add axe to).
+    page.wait_for_load_state("load")
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
         "() => axe.run(document, {runOnly: {type: 'tag', values: "

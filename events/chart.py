@@ -68,12 +68,8 @@ class Bar:
 
 @dataclass
 class EventsOverTime:
-    figures: "Figures"
+    figures: "Figures"  # what it counted: by month or year, the total, those spanning bars, the undated
     bars: list  # [Bar], made from the figures only to be drawn (drawn()): [] until then
-    monthly: bool
-    total: int  # the filtered events
-    spanning: int  # of them, those whose possible days reach over more than one bar (hatched)
-    undated: int  # of them, those with no known date
     counted_at: datetime.datetime | None = None  # set when read back from an earlier count
     unplaced: paging.Tally | None = None  # the events a date filter leaves out as nothing is known of their date
     width: int = 0
@@ -268,7 +264,7 @@ def events_over_time(filterset, unplaced=None):
     does that, unless it keeps the drawing); with `unplaced` (a queryset), its `unplaced` is
     paging.count_at_most of it, read in the same query (None if the chart was read from the cache)."""
     found, unplaced_count, counted_at = counted_figures(filterset, unplaced)
-    chart = EventsOverTime(found, [], found.monthly, found.total, found.spanning, found.undated, counted_at)
+    chart = EventsOverTime(found, [], counted_at)
     if unplaced_count is not None:
         chart.unplaced = paging.bounded_tally(unplaced_count)
     return chart

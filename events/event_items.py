@@ -2,16 +2,15 @@
 
 A page of 50 events rendered with an `{% include %}` per event and a `reverse()` per link spent
 more time in the template engine than in its queries. Here each item is written by a Python
-function, its links built from addresses reversed once per page, and what it shows from the
-records is kept in the cache under the archive's version (events/freshness.py), which every change
-to an event, its participants, its topics or its claims raises: a kept item is never stale. Only
-the events whose items were not kept are read with their participants, topics and claims.
+function, its links built from addresses reversed once (models.page_url), and what it shows from
+the records is kept in the cache under the archive's version (events/freshness.py), which every
+change to an event, its participants, its topics or its claims raises: a kept item is never stale.
+Only the events whose items were not kept are read with their participants, topics and claims.
 
 What varies from one request to the next is not kept: the "may be in this period" line of a date
 filter and the passages of a search are put between the kept parts of the item.
 """
 
-from dataclasses import dataclass
 from urllib.parse import quote
 
 from django.core.cache import cache
@@ -25,31 +24,6 @@ from .models import Event
 
 # An item is dropped with the version; this only bounds how long an unused one takes room.
 ITEM_SECONDS = 60 * 60
-
-SLUG = "slug-placeholder"  # a valid slug, reversed once and replaced by each record's
-
-
-@dataclass(frozen=True)
-class Addresses:
-    """The addresses an item links to, reversed once for the page (under the request's script prefix)."""
-
-    event: tuple
-    person: tuple
-    organization: tuple
-    timeline: str
-
-    @classmethod
-    def now(cls):
-        def around(name):
-            return tuple(reverse(name, args=[SLUG]).split(SLUG))
-
-        return cls(around("event_detail"), around("person_detail"), around("organization_detail"), reverse("timeline"))
-
-    def of(self, record):
-        """What record.get_absolute_url() gives, for an event, a person or an organization."""
-        before, after = getattr(self, record._meta.model_name)
-        return f"{before}{record.slug}{after}"
-
 
 def set_item_html(levels):
     """Sets `item_html` on each event of `levels`, [(event, heading level)], with the page's queries:
@@ -70,8 +44,8 @@ def set_item_html(levels):
     missing = list({event.pk: event for event, level in levels if (event.pk, level) not in parts}.values())
     if missing:
         prefetch_related_objects(missing, *Event.objects.list_prefetches())
-        addresses = Addresses.now()
-        made = {(event.pk, level): kept_parts(event, level, addresses) for event, level in levels if (event.pk, level) not in parts}
+        timeline = reverse("timeline")
+        made = {(event.pk, level): kept_parts(event, level, timeline) for event, level in levels if (event.pk, level) not in parts}
         cache.set_many({keys[place]: value for place, value in made.items()}, ITEM_SECONDS, version=caching.VERSION)
         parts.update(made)
     for event, level in levels:
@@ -81,9 +55,10 @@ def set_item_html(levels):
         )
 
 
-def kept_parts(event, level, addresses):
-    """(the item up to its date line, its participants line, its topics line to its end): what may be kept."""
-    url = addresses.of(event)
+def kept_parts(event, level, timeline):
+    """(the item up to its date line, its participants line, its topics line to its end): what may be kept.
+    Its links are made by models.page_url, from addresses reversed once."""
+    url = event.get_absolute_url()
     claims = {}
     for basis in event.claim_bases.all():
         claims.setdefault(basis.claim, []).append(basis)
@@ -110,7 +85,7 @@ def kept_parts(event, level, addresses):
                 ", ".join(
                     format_html(
                         '<bdi><a href="{}">{}</a> <span class="role">({})</span></bdi>',
-                        addresses.of(participation.actor),
+                        participation.actor.get_absolute_url(),
                         str(participation.actor),
                         participation.get_role_display().lower(),
                     )
@@ -125,7 +100,7 @@ def kept_parts(event, level, addresses):
             '  <p class="topics"><span class="field-name">Topics:</span> {}</p>\n</li>\n',
             mark_safe(  # joined from format_html's escaped pieces
                 ", ".join(
-                    format_html('<bdi><a href="{}?topic={}">{}</a></bdi>', addresses.timeline, quote(topic.slug, safe="/"), topic.name)
+                    format_html('<bdi><a href="{}?topic={}">{}</a></bdi>', timeline, quote(topic.slug, safe="/"), topic.name)
                     for topic in topics
                 )
             ),

@@ -121,7 +121,7 @@ def timeline(request):
             sort=sort,
             parts=(dated, undated),
             # The chart counts these very events, and is read from the cache only under the version it counted.
-            known_count=chart.total,
+            known_count=chart.figures.total,
             prefetch=False,  # set_item_html reads what its kept items lack
         )
         if query:

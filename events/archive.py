@@ -86,12 +86,16 @@ def remove_drafts(alias):
     draft_events.delete()
 
 
+def linked_fields(model):
+    """`model`'s many-to-many fields whose links are a table Django made for them (an event's topics)."""
+    return [field for field in model._meta.local_many_to_many if field.remote_field.through._meta.auto_created]
+
+
 def tables_of(models):
-    """`models`, each followed by the tables of its many-to-many fields (an event's topics)."""
+    """`models`, each followed by the tables of its many-to-many links."""
     found = []
     for model in models:
-        found.append(model)
-        found += [field.remote_field.through for field in model._meta.local_many_to_many if field.remote_field.through._meta.auto_created]
+        found += [model, *(field.remote_field.through for field in linked_fields(model))]
     return found
 
 
@@ -121,12 +125,9 @@ class ArchiveSerializer(serializers.get_serializer("json")):
 def linked_keys(model, keys, alias):
     """{field name: {key: [linked keys in order]}} for each many-to-many field of `model`, for the records `keys`."""
     found = {}
-    for field in model._meta.local_many_to_many:
-        through = field.remote_field.through
-        if not through._meta.auto_created:
-            continue
+    for field in linked_fields(model):
         own, other = field.m2m_column_name(), field.m2m_reverse_name()
-        rows = through._base_manager.using(alias).filter(**{f"{own}__in": keys}).order_by(own, other).values_list(own, other)
+        rows = field.remote_field.through._base_manager.using(alias).filter(**{f"{own}__in": keys}).order_by(own, other).values_list(own, other)
         found[field.name] = {}
         for key, linked in rows:
             found[field.name].setdefault(key, []).append(linked)

@@ -10,6 +10,7 @@ counting the queries each name answers.
 
 import importlib.util
 import json
+import time
 import uuid
 
 import pytest
@@ -233,7 +234,23 @@ def scratch_database_urls(tmp_path, django_db_blocker):
     yield new_url
     with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
         for name in made:
+            drop_database(admin, name)
+
+
+def drop_database(admin, name, tries=20):
+    """Drops the database `name`. An autovacuum worker may still be in it, which FORCE may not stop
+    without the superuser's rights (a CI run failed so, after the test itself had passed): it
+    leaves within moments, so the drop is tried again, for up to ten seconds, before giving up."""
+    import psycopg
+
+    for attempt in range(tries):
+        try:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except (psycopg.errors.InsufficientPrivilege, psycopg.errors.ObjectInUse):
+            if attempt == tries - 1:
+                raise
+            time.sleep(0.5)
 
 
 QUERIES_BY_DATABASE = """

@@ -37,6 +37,8 @@ MONTHLY_UP_TO = 24
 # How long a filter's chart is kept: its grouped query reads every event the filters select (seconds at a
 # million events), and a chart is never read back once any record has changed (counted_figures).
 CHART_SECONDS = 3600
+# The grouped rows fetched at a time.
+ROWS_AT_ONCE = 2000
 
 # The drawing's proportions, in the SVG's own units: the page scales it to its width.
 BAR_WIDTH, GAP, PLOT_HEIGHT, LABEL_SPACE, TOP_SPACE = 40, 8, 160, 36, 18
@@ -140,26 +142,31 @@ def grouped_rows(events, first, last, unplaced=None):
         selects.append(f"SELECT 1, NULL, NULL, COUNT(*) FROM ({bounded_sql}) AS u")
     connection = connections[events.db]
     selects.append(f"SELECT 2, NULL, NULL, number FROM {connection.ops.quote_name(ArchiveVersion._meta.db_table)}")
+    months, unplaced_count, version = {}, (0 if unplaced is not None else None), 0
+    as_text = low = high = month = None
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(selects), params)
-        rows = cursor.fetchall()
-    # SQLite gives its dates as ISO text where it cannot tell the column's type (as at a million events),
-    # which compares and cuts to a month ("2024-10") as the dates would, at a fraction of parsing the
-    # some 80,000 of them.
-    as_text = isinstance(next((day for row in rows for day in row[1:3] if day is not None), None), str)
-    low = (first.isoformat() if as_text else first) if first else None
-    high = (last.isoformat() if as_text else last) if last else None
-    month = (lambda day: day[:7]) if as_text else (lambda day: day.replace(day=1))
-    months, unplaced_count, version = {}, (0 if unplaced is not None else None), 0
-    for part, earliest, latest, number in rows:
-        if part == 1:
-            unplaced_count = number
-        elif part == 2:
-            version = number
-        else:
-            start = month(earliest) if earliest is not None and (low is None or earliest >= low) else None
-            end = month(latest) if latest is not None and (high is None or latest <= high) else None
-            months[start, end] = months.get((start, end), 0) + number
+        # Summed as they are fetched: the whole archive's rows are some 80,000 pairs of dates, about 20 MB
+        # as Python objects, which a worker would keep as its high-water mark for the rest of its life.
+        while rows := cursor.fetchmany(ROWS_AT_ONCE):
+            for part, earliest, latest, number in rows:
+                if part == 1:
+                    unplaced_count = number
+                    continue
+                if part == 2:
+                    version = number
+                    continue
+                if as_text is None and (earliest is not None or latest is not None):
+                    # SQLite gives its dates as ISO text where it cannot tell the column's type (as at a
+                    # million events), which compares and cuts to a month ("2024-10") as the dates would,
+                    # at a fraction of parsing the some 80,000 of them.
+                    as_text = isinstance(earliest if earliest is not None else latest, str)
+                    low = (first.isoformat() if as_text else first) if first else None
+                    high = (last.isoformat() if as_text else last) if last else None
+                    month = (lambda day: day[:7]) if as_text else (lambda day: day.replace(day=1))
+                start = month(earliest) if earliest is not None and (low is None or earliest >= low) else None
+                end = month(latest) if latest is not None and (high is None or latest <= high) else None
+                months[start, end] = months.get((start, end), 0) + number
     if as_text:
         months = {(_first_of(start), _first_of(end)): number for (start, end), number in months.items()}
     return ([(start, end, number) for (start, end), number in months.items()], unplaced_count), version

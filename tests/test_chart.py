@@ -13,7 +13,7 @@ from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from events import search
+from events import chart, search
 from events.dates import FuzzyDate, Precision
 from events.filters import EventFilter
 from events.models import Event
@@ -137,6 +137,22 @@ def test_the_bars_sum_to_the_filtered_count(archive, client):
         assert in_bars == sum(certain for _, _, certain, _, _ in rows), query
         assert in_bars + spanning == total, query
 
+
+
+@pytest.mark.parametrize("query", [{}, {"topic": "human-rights"}, {"date_from": "2021", "date_to": "2024"}])
+def test_the_chart_counts_the_same_whether_its_rows_are_fetched_one_at_a_time_or_all_at_once(
+    archive, client, monkeypatch, query
+):
+    # The rows are summed as they are fetched, so that no worker holds a million events' rows at once.
+    all_at_once = chart_table(client.get(TIMELINE, query))
+    cache.clear()
+    monkeypatch.setattr(chart, "ROWS_AT_ONCE", 1)
+
+    one_at_a_time = client.get(TIMELINE, query)
+
+    assert all_at_once
+    assert chart_table(one_at_a_time) == all_at_once
+    assert chart_caption(one_at_a_time) == chart_caption(client.get(TIMELINE, query))
 
 
 @pytest.mark.parametrize(

@@ -297,3 +297,45 @@ def test_relevance_ranks_the_first_matches_not_the_first_events(client, monkeypa
     make_event("Sanctions lifted", date="2021-02-02")
 
     assert sorted(titles(client.get(TIMELINE, {"q": "sanctions"}))) == ["Sanctions announced", "Sanctions lifted"]
+
+
+# The ranking is kept, never stale
+
+
+def ranking_queries(client, text):
+    """The queries a search's page ran that ranked its matches."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(TIMELINE, {"q": text})
+    return [query["sql"] for query in queries if "bm25" in query["sql"] or "ts_rank" in query["sql"]]
+
+
+def test_the_same_search_again_is_not_ranked_again(client):
+    make_event("Sanctions announced", date="2021-02-01")
+
+    assert len(ranking_queries(client, "sanctions")) == 1
+    assert ranking_queries(client, "sanctions") == []
+    assert len(ranking_queries(client, "sanction talks")) == 1  # another search is ranked on its own
+
+
+def test_a_saved_event_is_ranked_at_once_though_rankings_are_kept(client):
+    make_event("Sanctions announced", date="2021-02-01", summary="Sanctions.")
+    trade = make_event("Trade talks", date="2021-01-01")
+    assert titles(client.get(TIMELINE, {"q": "sanctions"})) == ["Sanctions announced"]
+
+    trade.summary = "Sanctions were raised."
+    trade.save()
+
+    assert sorted(titles(client.get(TIMELINE, {"q": "sanctions"}))) == ["Sanctions announced", "Trade talks"]
+
+
+def test_a_new_quote_is_ranked_at_once_though_rankings_are_kept(client):
+    make_event("Sanctions announced", date="2021-02-01")
+    talks = make_event("Trade talks", date="2021-01-01")
+    assert titles(client.get(TIMELINE, {"q": "sanctions"})) == ["Sanctions announced"]
+
+    cite(talks, "sanctions were raised")
+
+    assert sorted(titles(client.get(TIMELINE, {"q": "sanctions"}))) == ["Sanctions announced", "Trade talks"]

@@ -7,9 +7,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import connections, models, router, transaction
-from django.db.models import Count, F, Q, Value, Window
+from django.db.models import Count, F, Q, Value
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, Lower, RowNumber
+from django.db.models.functions import Coalesce, Lower
 from django.db.models.lookups import Exact, In
 from django.db.models.sql.where import AND
 from django.urls import get_script_prefix, get_urlconf, reverse
@@ -1416,27 +1416,23 @@ class SanctionQuerySet(models.QuerySet):
 
     def of_organization(self, organization, limit):
         """(the published sanctions `organization` imposed, those against it): the first `limit` + 1 of
-        each by date announced, with their status logs, in one query and one for the logs. An
-        organization's page read the two lists as two prefetches, a query each and one each for their logs."""
+        each by date announced, with their status logs, in one query and one for the logs. Each side's
+        first are picked by a subquery along its own index; numbering every sanction of the busiest
+        organization by a window over both sides (935 of them at a million events) took 30-50 ms."""
         by_date = (models.F("announced_earliest").asc(nulls_last=True), "pk")
+        first = {
+            side: self.published().filter(**{side: organization}).order_by(*by_date).values("pk")[: limit + 1]
+            for side in ("imposed_by", "target_organization")
+        }
         rows = list(
-            self.published()
-            .filter(Q(imposed_by=organization) | Q(target_organization=organization))
+            self.filter(Q(pk__in=first["imposed_by"]) | Q(pk__in=first["target_organization"]))
             .select_related("imposed_by", "target_person", "target_organization")
             .with_status_log()
-            .annotate(
-                place_imposed=Window(RowNumber(), partition_by=[F("imposed_by")], order_by=by_date),
-                place_against=Window(RowNumber(), partition_by=[F("target_organization")], order_by=by_date),
-            )
-            # Each side's own place: a sanction it imposed on another has a place among that other's.
-            .filter(
-                Q(imposed_by=organization, place_imposed__lte=limit + 1)
-                | Q(target_organization=organization, place_against__lte=limit + 1)
-            )
             .order_by(*by_date)
         )
-        imposed = [row for row in rows if row.imposed_by_id == organization.pk and row.place_imposed <= limit + 1]
-        against = [row for row in rows if row.target_organization_id == organization.pk and row.place_against <= limit + 1]
+        # A sanction it imposed on itself is among both sides' rows, and each side keeps only its own first.
+        imposed = [row for row in rows if row.imposed_by_id == organization.pk][: limit + 1]
+        against = [row for row in rows if row.target_organization_id == organization.pk][: limit + 1]
         return imposed, against
 
     def for_detail(self):

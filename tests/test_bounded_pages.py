@@ -9,13 +9,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from events import paging, search, views
-from events.models import Event
+from events.models import Event, Sanction
 
 from .factories import (
     cite,
     make_event,
     make_organization,
     make_person,
+    make_sanction,
     make_topic,
     take_part,
 )
@@ -140,6 +141,28 @@ def test_an_organization_page_lists_its_first_events_and_says_how_many_there_are
     assert "3 events · the first 2 in date order are listed here" in text
     assert "Day 2" in text and "Day 3" not in text
 
+
+
+def test_an_organization_page_lists_the_first_sanctions_of_each_side_by_date_and_says_there_are_more(client, monkeypatch):
+    monkeypatch.setattr(views, "ON_RECORD_PAGE", 2)
+    ministry = make_organization("Chinese foreign ministry", country="CN")
+    other = make_organization("Another ministry", country="GB")
+    for day, name in [(4, "Ann"), (1, "Bob"), (3, "Cy")]:
+        make_sanction(make_person(name), imposed_by=ministry, announced=f"2021-03-0{day}")
+    make_sanction(ministry, imposed_by=ministry, announced="2021-03-02")  # on itself: on both sides
+    make_sanction(other, imposed_by=other, announced="2021-02-01")  # on another: on neither
+    for day in (6, 5):
+        make_sanction(ministry, imposed_by=other, imposing_country="GB", announced=f"2021-03-0{day}")
+
+    imposed, against = Sanction.objects.published().of_organization(ministry, 2)
+    text = text_of(client.get(ministry.get_absolute_url()))
+
+    assert [sanction.announced.earliest.day for sanction in imposed] == [1, 2, 3]  # the first 2, and one to say there are more
+    assert [sanction.announced.earliest.day for sanction in against] == [2, 5, 6]
+    assert "China on Bob" in text and "China on Chinese foreign ministry" in text and "China on Cy" not in text
+    assert "The first 2, by date announced, are listed" in text
+    assert "The first 2 are listed; " in text
+    assert "Another ministry on Another ministry" not in text
 
 def test_a_topic_page_pages_by_the_event_it_starts_after(client):
     topic = make_topic("Security")

@@ -13,7 +13,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from openapi_spec_validator import validate
 
-from events.models import Event, Sanction
+from events.models import ClaimBasis, Event, Sanction
 
 from .conftest import require
 from .factories import (
@@ -449,3 +449,37 @@ def test_a_sanction_gives_its_status_log_with_each_entrys_quote(archive, client)
     assert [(entry["change"], entry["date"]["text"], entry["citation"]["quote"]) for entry in body["status_log"]] == [
         (entry.change, str(entry.date), entry.citation.quote) for entry in sanction.status_log_in_order()
     ]
+
+
+def test_every_label_is_the_one_the_pages_give(archive, client):
+    events = client.get("/api/v1/events/", {"size": 100}).json()["results"]
+    sanctions = client.get("/api/v1/sanctions/", {"size": 100}).json()["results"]
+    by_slug = {event.slug: event for event in Event.objects.prefetch_related("participations")}
+    by_pk = {sanction.pk: sanction for sanction in Sanction.objects.prefetch_related("status_log")}
+
+    for shown in events:
+        event = by_slug[shown["slug"]]
+        assert shown["kind_label"] == event.get_kind_display()
+        parts = sorted(event.participations.all(), key=lambda part: (part.order, part.pk))
+        assert [part["role_label"] for part in shown["participants"]] == [part.get_role_display() for part in parts]
+        for basis in shown["claim_bases"]:
+            assert basis["basis_label"] == ClaimBasis(basis=basis["basis"]).get_basis_display()
+    for shown in sanctions:
+        sanction = by_pk[shown["id"]]
+        assert shown["status_label"] == sanction.get_status_display()
+        assert [entry["change_label"] for entry in shown["status_log"]] == [
+            entry.get_change_display() for entry in sanction.status_log_in_order()
+        ]
+    assert {part["role_label"] for shown in events for part in shown["participants"]} >= {"Speaker", "Author"}
+    assert any(shown["claim_bases"] for shown in events)
+
+
+def test_every_address_is_made_with_the_host_the_request_was_made_to(archive, client, settings):
+    settings.ALLOWED_HOSTS = ["diplo.example"]
+    body = client.get("/api/v1/events/", {"size": 5}, HTTP_HOST="diplo.example").json()
+    event = body["results"][0]
+
+    addresses = [event["url"], event["api_url"], *(part["actor"]["url"] for part in event["participants"])]
+    addresses += [topic["url"] for topic in event["topics"]]
+    assert addresses and all(address.startswith("http://diplo.example/") for address in addresses)
+    assert event["api_url"] == f"http://diplo.example/api/v1/events/{event['slug']}/"

@@ -9,6 +9,7 @@ from django.core.exceptions import BadRequest, PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 from django.views import defaults
 
 from events.models import Event, EventRelation, Participation, Sanction
@@ -250,6 +251,19 @@ def test_an_organization_page_shows_its_kind_country_family_aliases_and_people(c
     assert "David Lammy, Foreign Secretary" in text
     assert f'href="{embassy.get_absolute_url()}"' in html_of(response)
 
+
+
+def test_an_organization_page_links_every_part_by_name_each_name_escaped(client):
+    government = make_organization("HM Government", country="GB")
+    parts = [make_organization(name, parent=government) for name in ["Treasury", "<b>Cabinet</b> & Office", "Home Office"]]
+    make_organization("A part of a part", parent=parts[0])
+
+    response = client.get(government.get_absolute_url())
+
+    assert "Includes <b>Cabinet</b> & Office, Home Office, Treasury" in text_of(response)
+    links = [f'<bdi><a href="{part.get_absolute_url()}">{escape(part.name)}</a></bdi>' for part in (parts[1], parts[2], parts[0])]
+    assert ", ".join(links) in html_of(response)
+    assert "A part of a part" not in text_of(response)
 
 def test_an_organization_page_lists_its_events_and_the_sanctions_it_imposed_and_suffered(client):
     ministry = make_organization("Chinese foreign ministry", country="CN")

@@ -1427,8 +1427,13 @@ class SanctionQuerySet(models.QuerySet):
             side: self.published().filter(**{side: organization}).order_by(*by_date).values("pk")[: limit + 1]
             for side in ("imposed_by", "target_organization")
         }
+        if connections[self.db].features.supports_slicing_ordering_in_compound:
+            # One UNION: under an OR of the two, PostgreSQL read all 20,000 sanctions (30 ms).
+            either = Q(pk__in=first["imposed_by"].union(first["target_organization"]))
+        else:  # SQLite, which cannot cut the parts of a UNION, looks each OR up along its index
+            either = Q(pk__in=first["imposed_by"]) | Q(pk__in=first["target_organization"])
         rows = list(
-            self.filter(Q(pk__in=first["imposed_by"]) | Q(pk__in=first["target_organization"]))
+            self.filter(either)
             .select_related("imposed_by", "target_person", "target_organization")
             .with_status_log()
             .order_by(*by_date)

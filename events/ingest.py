@@ -20,14 +20,12 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import trafilatura
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.text import slugify
-from trafilatura.settings import use_config
 
 from .dates import FuzzyDate, Precision
 from .fetch import describe_size, fetch
@@ -164,7 +162,7 @@ class Extracted:
         """The source's notes: where it came from, what was dropped, and what to check."""
         lines = [f"Added from {original.origin} ({original.content_type.split(';')[0]}, sha256 {original.sha256[:12]}…)."]
         if original.is_html:
-            lines.append(f"Main text and metadata extracted by trafilatura {trafilatura.__version__}; the original is kept.")
+            lines.append(f"Main text and metadata extracted by trafilatura {trafilatura().__version__}; the original is kept.")
         if self.published.is_known:
             lines.append("The date is the page's own metadata: check it against the page.")
         if self.removed:
@@ -177,8 +175,19 @@ def shortened(text, length=80):
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
+def trafilatura():
+    """The trafilatura package, imported when a document is first added: with lxml and its other
+    dependencies it is some 45 MB and a second of every web worker's first request, which the
+    admin's URLs import (events/admin_documents.py), though few workers ever add a document."""
+    import trafilatura
+
+    return trafilatura
+
+
 @functools.cache
 def extraction_config():
+    from trafilatura.settings import use_config
+
     config = use_config()
     # htmldate's extensive search guesses a date from any date-like text on the page; the
     # archive takes only a date the page states as its own (a date is only as precise as its source).
@@ -210,7 +219,7 @@ def extract(original):
 
 
 def extract_html(original):
-    document = trafilatura.bare_extraction(
+    document = trafilatura().bare_extraction(
         original.content,
         url=original.origin if original.origin.startswith(("http://", "https://")) else None,
         with_metadata=True,

@@ -12,7 +12,7 @@ import diplo.urls
 from events import ingest
 from events.models import Source, SourceOriginal
 from tests.factories import make_source
-from tests.helpers import ROOT, text_of
+from tests.helpers import ROOT, run_django, text_of
 
 DOCUMENTS = Path(__file__).parent / "documents"
 MB = 1024 * 1024
@@ -515,3 +515,16 @@ def test_documents_held_for_review_are_bounded_by_one_documents_size(client, edi
     assert client.post(ADD, review_data(third)).status_code == 302
     assert client.post(ADD, review_data(second)).status_code == 302
     assert Source.objects.count() == 2
+
+
+@pytest.mark.slow
+def test_a_worker_loads_the_extraction_library_only_when_a_document_is_added():
+    # trafilatura and lxml are some 25 MB of a worker, and most workers never add a document.
+    loaded = "import sys; print('trafilatura' in sys.modules)"
+    code = f"from django.urls import resolve; import events.admin_documents; resolve('/'); {loaded}\n"
+    code += f"from events import ingest; ingest.extraction_config(); {loaded}"
+
+    result = run_django(code)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "True"]

@@ -95,7 +95,7 @@ class ActorField(forms.CharField):
         text = super().clean(value)
         if not text:
             return None
-        people, organizations = self.matches(text, self.tiers(text))
+        people, organizations = self.matches(text)
         if len(people) + len(organizations) > MAX_ACTORS:
             raise ValidationError(
                 "“%(text)s” fits more than %(most)s people and organizations. "
@@ -107,39 +107,46 @@ class ActorField(forms.CharField):
         return Actors(text, people, organizations, closest)
 
     @staticmethod
-    def tiers(text):
-        """Querysets of the people and organizations `text` names, from the surest to the least:
-        its exact name, its whole words, its words with the last perhaps unfinished."""
-        exact = [Person.objects.called(text), Organization.objects.called(text)]
-        words = typed_words(text)
-        if not words:
-            return [exact]
-        tiers = [exact]
-        for prefix in (False, True) if len(words[-1]) >= PREFIX_LETTERS else (False,):
-            tiers.append([
-                Person.objects.called_by_words(words, last_may_begin_a_word=prefix),
-                Organization.objects.called_by_words(words, last_may_begin_a_word=prefix),
-            ])
-        return tiers
+    def exact(text):
+        """Querysets of the people and organizations whose slug, name or an alias is `text`."""
+        return [Person.objects.called(text), Organization.objects.called(text)]
 
     @staticmethod
-    def matches(text, tiers):
-        """The people and organizations (people first) of the surest tier that finds anyone.
+    def by_words(text):
+        """Querysets of the people and organizations `text` names by words, from the surest to the
+        least: its whole words, then its words with the last perhaps unfinished."""
+        words = typed_words(text)
+        if not words:
+            return []
+        return [
+            [
+                Person.objects.called_by_words(words, last_may_begin_a_word=prefix),
+                Organization.objects.called_by_words(words, last_may_begin_a_word=prefix),
+            ]
+            for prefix in ((False, True) if len(words[-1]) >= PREFIX_LETTERS else (False,))
+        ]
+
+    @staticmethod
+    def matches(text):
+        """The people and organizations (people first) of the surest tier that finds anyone: `text` as
+        an exact name (ActorField.exact), then by its words (by_words).
 
         A text in the form of a slug, as every link on the site gives it ("david-lammy"), is looked
         up exactly alone first: a few index lookups, where reading the tiers of words too took most
-        of a rare actor's page's SQL. Only if nobody has it are the words' tiers read. Typed text
-        reads every tier in one query, so that a name typed by words costs the page one query: a
-        UNION of each tier's, each row marked with its tier and the surest first. (A guard in SQL
-        that the tiers before found nobody made the query too long for Django to write quickly.)
+        of a rare actor's page's SQL, and building their queries most of its Python. Only if nobody
+        has it are the words' tiers made and read. Typed text reads every tier in one query, so that
+        a name typed by words costs the page one query: a UNION of each tier's, each row marked with
+        its tier and the surest first. (A guard in SQL that the tiers before found nobody made the
+        query too long for Django to write quickly.)
         """
-        exact, *words = tiers
+        exact = ActorField.exact(text)
         if SLUG_FORM.fullmatch(text):
             people, organizations = ActorField.surest(exact)
-            if people or organizations or not words:
+            if people or organizations:
                 return people, organizations
-            return ActorField.surest(*words)
-        return ActorField.surest(*tiers)
+            words = ActorField.by_words(text)
+            return ActorField.surest(*words) if words else ([], [])
+        return ActorField.surest(exact, *ActorField.by_words(text))
 
     @staticmethod
     def surest(*tiers):

@@ -7,10 +7,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import connections, models, router, transaction
-from django.db.models import Count, F, Q, Value
+from django.db.models import Count, F, Func, Q, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Lower
-from django.db.models.lookups import Exact, In
+from django.db.models.lookups import Exact, In, IsNull
 from django.db.models.sql.where import AND
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone, translation
@@ -1150,9 +1150,20 @@ class EventQuerySet(models.QuerySet):
         databases can't read in order from one index, and would make a deep or narrow page read every row.
         """
         if first is None and last is None:
-            return [self.filter(date_earliest__isnull=False)], self.filter(date_earliest__isnull=True)
+            return [self.filter(date_earliest__isnull=False)], self.filter(self.undated_condition())
         known, unknown_with_earliest, without_earliest = overlap_conditions(first, last)
         return [self.filter(known), self.filter(unknown_with_earliest)], self.filter(without_earliest)
+
+    def undated_condition(self):
+        """date_earliest IS NULL, in the form that reads these events soonest. SQLite's statistics give
+        each value of the timeline's index a few events, so it walks the index's NULLs (some 70,000
+        events at a million) to list the few undated events of a rare actor, 6 ms, where it would look
+        up the actor's events by id: behind a unary plus the index is not used for it. PostgreSQL has
+        no unary plus for dates, nor the need."""
+        column = Q(date_earliest__isnull=True)
+        if connections[self.db].vendor != "sqlite" or not any(found <= search.MANY_MATCHES for found, _ in self.links):
+            return column
+        return IsNull(Func(F("date_earliest"), template="+%(expressions)s", output_field=models.DateField()), True)
 
     def without_known_date(self):
         """Events of which nothing is known of the date, not even a bound: no date filter can place them."""

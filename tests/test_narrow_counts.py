@@ -12,7 +12,7 @@ from events.filters import EventFilter
 from events.models import Event
 
 from .factories import make_event, make_organization, make_person, make_topic, take_part
-from .helpers import text_of
+from .helpers import text_of, titles
 
 pytestmark = pytest.mark.django_db
 
@@ -171,3 +171,19 @@ def test_a_rare_persons_page_counts_their_events_exactly(client, archive_of_coun
     text = text_of(client.get(reverse("person_detail", args=[archive_of_counts["rare"]])))
 
     assert "2 events · the first 1 in date order are listed here" in text
+
+
+def test_a_rare_actors_undated_events_are_looked_up_by_id_on_sqlite_and_listed_last_by_title(client):
+    lammy = make_person("David Lammy")
+    for title in ["Talks", "Call", "Visit"]:
+        take_part(make_event(title, date=None), lammy)
+    take_part(make_event("Dated talks", date="2024-10-18"), lammy)
+    make_event("Someone else's undated event", date=None)
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("timeline"), {"actor": lammy.slug})
+
+    assert titles(response) == ["Dated talks", "Call", "Talks", "Visit"]
+    undated = [query["sql"] for query in captured if '"date_earliest" IS NULL' in query["sql"]]
+    # SQLite's statistics would have it walk every undated event along the timeline's index (see undated_condition).
+    assert undated and all(('+"events_event"."date_earliest" IS NULL' in sql) == (connection.vendor == "sqlite") for sql in undated)

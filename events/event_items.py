@@ -109,11 +109,15 @@ def kept_parts(event, level, timeline):
 
 
 def claim_marks(bases, page):
-    """The marks of an inferred or outside claim, as templates/_claim_mark.html draws them, linked to `page`."""
+    """The marks of claims that are inferred or from outside the documents (ClaimBasis `bases`), each
+    linked to its note on `page` (the record's own page), or, where `page` is empty, on this page."""
     return format_html_join(
         "",
-        ' <a class="claim claim-{}" href="{}#claim-{}" title="{}">{}<span class="visually-hidden"> ({}): see its note</span></a>',
-        ((basis.basis, page, basis.pk, basis.explanation, basis.marker, basis.claim_label) for basis in bases or []),
+        ' <a class="claim claim-{}" href="{}#claim-{}" title="{}">{}<span class="visually-hidden"> ({}): see its note{}</span></a>',
+        (
+            (basis.basis, page, basis.pk, basis.explanation, basis.marker, basis.claim_label, "" if page else " below")
+            for basis in bases or []
+        ),
     )
 
 

@@ -7,12 +7,15 @@ for readers who cannot hover over a mark.
 
 from django import template
 
+from events.event_items import claim_marks
+
 register = template.Library()
 
 
-@register.inclusion_tag("_claim_mark.html")
+@register.simple_tag
 def claim_mark(record, claim=None, page=""):
     """The marks of `record`'s claim named `claim` (of all its claims, without one); none if stated.
-    Each links to its note on `page` (a list links to the record's own page), or on this page."""
+    Each links to its note on `page` (a list links to the record's own page), or on this page.
+    Written in Python, not by a template of its own: a page lists up to 50 records, each marked."""
     bases = record.claim_bases.all() if record is not None else []
-    return {"bases": [basis for basis in bases if claim is None or basis.claim == claim], "page": page}
+    return claim_marks([basis for basis in bases if claim is None or basis.claim == claim], page)

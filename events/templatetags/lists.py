@@ -4,6 +4,8 @@
 from django import template
 from django.utils.html import format_html, format_html_join
 
+from .claims import claim_mark
+
 register = template.Library()
 
 
@@ -25,4 +27,24 @@ def sanction_item(sanction):
         format_html(' <span class="meta">as of {}</span>', latest.when) if latest else "",
         str(sanction.announced) if sanction.announced.is_known else "on a date not known",
         format_html(" · <bdi>{}</bdi>", sanction.measures) if sanction.measures else "",
+    )
+
+
+@register.filter
+def participation_items(participations):
+    """An <li> for each of an actor's participations (paging.actor_events): the event's date and title,
+    the actor's role and office, and the marks of a claim no quote states."""
+    return format_html_join("\n", "{}", ((participation_item(participation),) for participation in participations))
+
+
+def participation_item(participation):
+    event = participation.event
+    return format_html(
+        '<li><span class="event-date">{}</span> <bdi><a href="{}">{}</a></bdi> <span class="role">({}{})</span>{}</li>',
+        event.date,
+        event.get_absolute_url(),
+        event.title,
+        participation.get_role_display().lower(),
+        format_html(", as <bdi>{}</bdi>", participation.office.title) if participation.office else "",
+        claim_mark(participation),
     )

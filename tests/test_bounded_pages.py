@@ -13,6 +13,7 @@ from events.models import Event, Sanction
 
 from .factories import (
     cite,
+    make_source,
     make_event,
     make_organization,
     make_person,
@@ -284,3 +285,17 @@ def test_a_name_saved_is_suggested_at_once_though_the_names_are_cached(client):
     html = client.get(TIMELINE).content.decode()
 
     assert '<option value="FCDO"></option>' in html and '<option value="David Lammy"></option>' in html
+
+
+def test_a_lists_count_is_kept_until_a_record_changes(client):
+    for number in range(3):
+        make_source(f"A source {number}")
+    client.get("/sources/")
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/sources/")
+    assert not [query["sql"] for query in captured if query["sql"].startswith("SELECT COUNT(*)")]
+    assert "3 sources" in text_of(response)
+
+    make_source("One more")
+    assert "4 sources" in text_of(client.get("/sources/"))

@@ -369,7 +369,7 @@ def _count_values(events, topics, sampled):
 def facet_counts(events, choices, topics, unfiltered=(), filters=None):
     """{facet: {choice: FacetCount, or None where no count could be made quickly}}, in one query at most.
 
-    `events`: {facet: the events the other filters let through}; `choices`: {facet: its values};
+    `events`: {facet: a function that makes the events the other filters let through}; `choices`: {facet: its values};
     `topics`: {slug: pks of the topic and every topic under it}. The facets in `unfiltered` count the
     whole archive (a GROUP BY), the same for every visitor, kept for TOTAL_COUNT_SECONDS as the
     whole archive's count is. The others, given `filters` (a key that names the filters in use), are
@@ -389,7 +389,7 @@ def facet_counts(events, choices, topics, unfiltered=(), filters=None):
     if kept is not None and all(facet in kept[1] for facet in to_count):
         numbers, totals = kept
     else:
-        numbers, totals = _count_values(to_count, topics, sampled=sampled)
+        numbers, totals = _count_values({facet: make() for facet, make in to_count.items()}, topics, sampled=sampled)
         if key:
             caching.keep(key, (numbers, totals), TOTAL_COUNT_SECONDS)
     for facet in to_count:

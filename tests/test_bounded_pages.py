@@ -13,11 +13,11 @@ from events.models import Event, Sanction
 
 from .factories import (
     cite,
-    make_source,
     make_event,
     make_organization,
     make_person,
     make_sanction,
+    make_source,
     make_topic,
     take_part,
 )

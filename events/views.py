@@ -281,9 +281,10 @@ def actor_list(request, model, listing):
 
 
 def organization_detail(request, slug):
-    organization = Organization.objects.for_detail(ON_RECORD_PAGE).filter(slug=slug).first()
+    organization = Organization.objects.for_detail().filter(slug=slug).first()
     if organization is None:
         return to_survivor(Organization, slug)
+    organization.listed_offices = Organization.objects.first_offices(organization, ON_RECORD_PAGE)
     listed = actor_events(organization, ON_RECORD_PAGE, organizations=[organization])
     offices = organization.listed_offices[:ON_RECORD_PAGE]
     organization.public_sanctions_imposed, organization.public_sanctions = Sanction.objects.of_organization(

@@ -14,6 +14,7 @@ from events.models import Event, Sanction
 from .factories import (
     cite,
     make_event,
+    make_office,
     make_organization,
     make_person,
     make_sanction,
@@ -299,3 +300,17 @@ def test_a_lists_count_is_kept_until_a_record_changes(client):
 
     make_source("One more")
     assert "4 sources" in text_of(client.get("/sources/"))
+
+
+def test_an_organization_page_lists_its_first_offices_by_start_and_says_there_are_more(client, monkeypatch):
+    monkeypatch.setattr(views, "ON_RECORD_PAGE", 2)
+    fcdo, other = make_organization("FCDO"), make_organization("Another office")
+    for name, start in [("Cleverly", "2022-09-06"), ("Lammy", "2024-07-05"), ("Raab", "2019-07-24"), ("Nobody", None)]:
+        make_office(make_person(f"James {name}"), organization=fcdo, start=start)
+    make_office(make_person("Someone Else"), organization=other, start="2000")
+
+    text = text_of(client.get(fcdo.get_absolute_url()))
+
+    assert "James Raab, Foreign Secretary" in text and "James Cleverly, Foreign Secretary" in text
+    assert "James Lammy" not in text and "James Nobody" not in text and "Someone Else" not in text
+    assert "The first 2 offices, by start date, are listed" in text

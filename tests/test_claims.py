@@ -551,3 +551,24 @@ def test_the_admin_refuses_an_answer_that_would_make_a_loop_and_saves_nothing(ed
     assert response.status_code == 200
     assert "answering it would make a loop" in text_of(response)
     assert not first.responses.exists()
+
+
+def test_a_source_page_lists_each_quote_behind_an_inference_with_its_claim_and_record_in_few_queries(client):
+    source = make_source("Ministers met in Beijing. The talks were held on 18 October. Nothing else was said.")
+    talks = make_event("Talks in Beijing", date="2024-10-18")
+    draft = make_event("A draft", date="2024-10-19", is_published=False)
+    met, held = cite(talks, "Ministers met in Beijing.", source=source), cite(talks, "The talks were held on 18 October.", source=source)
+    claim(talks, "date", reasoning="The day the talks were held.", citations=[held, met])
+    claim(talks, "place", reasoning="Where the ministers met.", citations=[met])
+    claim(draft, "date", reasoning="A draft's reasoning.", citations=[met])
+
+    with CaptureQueriesContext(connection) as captured:
+        text = text_of(client.get(source.get_absolute_url()))
+
+    behind = text[text.index("Quotes behind inferences") :]
+    assert behind.count("this quote supports an inference") == 3
+    assert behind.index("the date of Talks in Beijing. The day the talks were held.") < behind.index(
+        "the place of Talks in Beijing. Where the ministers met."
+    )
+    assert "A draft's reasoning" not in text
+    assert len(captured) <= 10

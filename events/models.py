@@ -1803,7 +1803,7 @@ class CitationQuerySet(models.QuerySet):
 
     def for_source(self):
         """With the records they support, to link each highlighted quote back to its record (the claims
-        each is a basis of: ClaimBasis.of_citations)."""
+        each is a basis of: ClaimBasis.objects.of_citations)."""
         return (
             self.public()
             .select_related(
@@ -1926,6 +1926,22 @@ class ClaimBasisQuerySet(models.QuerySet):
             Citation.with_sources()
         )
 
+    def of_citations(self, citations):
+        """[(citation, basis)] of the claim bases `citations` are quotes for, with their records
+        (ClaimBasisQuerySet.with_records), by citation and basis. The links are read first, in a query of
+        their own: the records' twenty joins cost PostgreSQL 8 ms to plan, for a source of whose quotes
+        most often none is the basis of a claim."""
+        links = list(
+            self.model.citations.through.objects.filter(citation__in=[citation.pk for citation in citations])
+            .order_by("citation_id", "claimbasis_id")
+            .values_list("citation_id", "claimbasis_id")
+        )
+        if not links:
+            return []
+        bases = self.with_records().in_bulk([basis for _, basis in links])
+        by_pk = {citation.pk: citation for citation in citations}
+        return [(by_pk[citation], bases[basis]) for citation, basis in links]
+
     def with_records(self):
         """With its record, the record's page and what names them both."""
         return self.select_related(
@@ -1949,23 +1965,6 @@ class ClaimBasisQuerySet(models.QuerySet):
 class ClaimBasis(models.Model):
     """The basis of one claim a record makes that no cited quote plainly states. A claim with no
     basis recorded is stated: a citation of its record says it."""
-
-    @staticmethod
-    def of_citations(citations):
-        """[(citation, basis)] of the claim bases `citations` are quotes for, with their records
-        (ClaimBasisQuerySet.with_records), by citation and basis. The links are read first, in a query of
-        their own: the records' twenty joins cost PostgreSQL 8 ms to plan, for a source of whose quotes
-        most often none is the basis of a claim."""
-        links = list(
-            ClaimBasis.citations.through.objects.filter(citation__in=[citation.pk for citation in citations])
-            .order_by("citation_id", "claimbasis_id")
-            .values_list("citation_id", "claimbasis_id")
-        )
-        if not links:
-            return []
-        bases = ClaimBasis.objects.with_records().in_bulk([basis for _, basis in links])
-        by_pk = {citation.pk: citation for citation in citations}
-        return [(by_pk[citation], bases[basis]) for citation, basis in links]
 
     class Basis(models.TextChoices):
         INFERRED = "inferred", "Inferred from the documents"

@@ -52,14 +52,8 @@ def kept_count(queryset):
         sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
     except EmptyResultSet:  # a filter that lets nothing through
         return 0
-    key = f"list-count-{hashlib.sha256(repr((sql, params)).encode()).hexdigest()}"
-    kept = caching.read(key, (int, int))  # (the archive's version, the count)
-    version = freshness.current(queryset.db)
-    if kept is not None and kept[0] == version:
-        return kept[1]
-    count = queryset.count()
-    caching.keep(key, (version, count), TOTAL_COUNT_SECONDS)
-    return count
+    key = f"list-count-{hashlib.sha256(repr((sql, params)).encode()).hexdigest()}-{freshness.current(queryset.db)}"
+    return caching.kept(key, int, queryset.count, TOTAL_COUNT_SECONDS)
 
 
 # Keyset paging: each page starts where the last one ended, read straight off the timeline index
@@ -582,19 +576,16 @@ def ranked_order(query, candidates, using):
         parts = [candidate.query.get_compiler(using=using).as_sql() for candidate in candidates]
     except EmptyResultSet:  # a filter that lets nothing through (a name nobody has): nothing to rank
         return [], False
-    key = f"ranked-{hashlib.sha256(repr((query, parts)).encode()).hexdigest()}"
-    kept = caching.read(key, (int, bool, [int]))  # (the archive's version, unranked, the order)
-    version = freshness.current(using)
-    if kept is not None and kept[0] == version:
-        return kept[2], kept[1]
-    found = search.ranked(query, candidates, using)
-    # The first RANKED in date order (undated last), then the best first; among equals, the date order.
-    found.sort(key=lambda row: (row[1] is None, row[1] or datetime.date.min, row[2], row[0]))
-    unranked = len(found) > RANKED
-    found = found[:RANKED]
-    order = [pk for _, _, pk in sorted((-(row[3] or 0), position, row[0]) for position, row in enumerate(found))]
-    caching.keep(key, (version, unranked, order), TOTAL_COUNT_SECONDS)
-    return order, unranked
+    key = f"ranked-{hashlib.sha256(repr((query, parts)).encode()).hexdigest()}-{freshness.current(using)}"
+
+    def rank():
+        found = search.ranked(query, candidates, using)
+        # The first RANKED in date order (undated last), then the best first; among equals, the date order.
+        found.sort(key=lambda row: (row[1] is None, row[1] or datetime.date.min, row[2], row[0]))
+        order = [pk for _, _, pk in sorted((-(row[3] or 0), position, row[0]) for position, row in enumerate(found[:RANKED]))]
+        return order, len(found) > RANKED
+
+    return caching.kept(key, ([int], bool), rank, TOTAL_COUNT_SECONDS)
 
 
 @dataclass

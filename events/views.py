@@ -357,7 +357,7 @@ def source_detail(request, slug):
     source = get_object_or_404(Source, slug=slug)
     citations = list(source.citations.for_source())
     paragraphs, unplaced = highlight_quotes(source.text, citations)
-    inferences = [(citation, basis) for citation, basis in ClaimBasis.of_citations(citations) if basis.is_public]
+    inferences = [(citation, basis) for citation, basis in ClaimBasis.objects.of_citations(citations) if basis.is_public]
     return render(
         request,
         "source_detail.html",

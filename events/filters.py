@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import F, Value
+from django.db.models import F, QuerySet, Value
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django_filters.constants import EMPTY_VALUES
@@ -302,10 +302,16 @@ def read_actor_names():
 
 
 def all_of(queryset, narrowed):
-    """The rows of `queryset` that each queryset of `narrowed` (each `queryset` filtered) lets through."""
+    """The rows of `queryset` that each queryset of `narrowed` (each `queryset` filtered, or a function
+    that makes it) lets through."""
     for rows in narrowed:
-        queryset = queryset & rows
+        queryset = queryset & made(rows)
     return queryset
+
+
+def made(rows):
+    """`rows`, a queryset, or the queryset a function makes."""
+    return rows if isinstance(rows, QuerySet) else rows()
 
 
 @dataclass(frozen=True)
@@ -510,7 +516,9 @@ class EventFilter(django_filters.FilterSet):
             self.narrowed["dates"] = queryset.without_known_date()
             return self.without_dates.without_known_date()
         if self.has_date_range():
-            self.narrowed["dates"] = queryset.overlapping(*self.date_range())
+            # Made only where the facet counts or the chart count it: building its conditions was a
+            # tenth of a date filter's page.
+            self.narrowed["dates"] = functools.partial(queryset.overlapping, *self.date_range())
             return self.without_dates.overlapping(*self.date_range())
         return self.without_dates
 
@@ -526,7 +534,7 @@ class EventFilter(django_filters.FilterSet):
         them all, where the page reads a few. The links as sets (EventQuerySet.read_whole), the country
         as in_country_read_whole."""
         self.qs  # noqa: B018 (fills `narrowed`)
-        narrowed = {name: rows.read_whole() for name, rows in self.narrowed.items()}
+        narrowed = {name: made(rows).read_whole() for name, rows in self.narrowed.items()}
         if "country" in narrowed:
             narrowed["country"] = self.queryset.in_country_read_whole(self.form.cleaned_data["country"])
         return all_of(self.queryset, narrowed.values())
@@ -551,26 +559,28 @@ class EventFilter(django_filters.FilterSet):
         # Made only where counted: where the counts are kept, building the querysets was a tenth of a filtered page.
         events = {facet: functools.partial(all_of, self.queryset, others[facet]) for facet in self.FACETS if facet not in found}
         choices = {"kind": Event.Kind.values, "country": [code for code, _ in country_choices()], "topic": [topic.slug for topic in self.topics]}
-        tree = {
-            topic.slug: [below.pk for below in topic.with_descendants(among=self.topics)] for topic in self.topics
-        }
-        found |= paging.facet_counts(events, choices, tree, unfiltered, filters=self.counts_key())
+        found |= paging.facet_counts(events, choices, self.topic_family_pks, unfiltered, filters=self.counts_key())
         return found
+
+    def topic_family_pks(self):
+        """{slug: pks of the topic and every topic under it}, which paging.facet_counts asks for only to count."""
+        return {topic.slug: [below.pk for below in topic.with_descendants(among=self.topics)] for topic in self.topics}
 
     def show_facet_counts(self):
         """Puts the facet counts into the labels of the kind, country and topic menus: "Meeting (12)".
         Where some choices go without a count, the first of the menus says why (`facet_note`)."""
         counts = self.facet_counts()
         self.facet_note = None
+        left_out = {code for code, _ in country_choices() if self.leaves_out_country(code, counts.get("country"))}
         for facet in self.FACETS:
             field = self.form.fields[facet]
             field.choices = [
                 (value, f"{label} ({counts[facet][value]})" if counts.get(facet, {}).get(value) else label)
                 for value, label in field.choices
                 if value != ""  # the "Any ..." choice, which the field puts first itself
-                and not (facet == "country" and self.leaves_out_country(value, counts.get(facet)))
+                and not (facet == "country" and value in left_out)
             ]
-        if any(self.leaves_out_country(code, counts.get("country")) for code, _ in country_choices()):
+        if left_out:
             self.form.fields["country"].help_text = self.form["country"].help_text = COUNTRIES_LEFT_OUT
         if any(count is None for facet in self.FACETS for count in counts.get(facet, {}).values()):
             self.facet_note = paging.facet_sample_note()

@@ -364,7 +364,7 @@ def facet_counts(events, choices, topics, unfiltered=(), filters=None):
     """{facet: {choice: FacetCount, or None where no count could be made quickly}}, in one query at most.
 
     `events`: {facet: a function that makes the events the other filters let through}; `choices`: {facet: its values};
-    `topics`: {slug: pks of the topic and every topic under it}. The facets in `unfiltered` count the
+    `topics`: a function giving {slug: pks of the topic and every topic under it}. The facets in `unfiltered` count the
     whole archive (a GROUP BY), the same for every visitor, kept for TOTAL_COUNT_SECONDS as the
     whole archive's count is. The others, given `filters` (a key that names the filters in use), are
     kept under it and the archive's version for TOTAL_COUNT_SECONDS: their samples read up to
@@ -383,7 +383,7 @@ def facet_counts(events, choices, topics, unfiltered=(), filters=None):
     if kept is not None and all(facet in kept[1] for facet in to_count):
         numbers, totals = kept
     else:
-        numbers, totals = _count_values({facet: make() for facet, make in to_count.items()}, topics, sampled=sampled)
+        numbers, totals = _count_values({facet: make() for facet, make in to_count.items()}, topics(), sampled=sampled)
         if key:
             caching.keep(key, (numbers, totals), TOTAL_COUNT_SECONDS)
     for facet in to_count:
@@ -485,22 +485,24 @@ class DateTally:
 
 
 def tally_dates(page, certain, maybe, unplaced, filters=None):
-    """The DateTally of a page of a date filter's events (marked by presentation.mark_uncertain), given the
-    querysets of the three kinds (`unplaced` may be a Tally, counted already): counted from the page where
-    it holds them all. Given `filters` (a key that names the filters in use), the counts are kept under it
-    and the archive's version for TOTAL_COUNT_SECONDS: at a million events they took 0.3 to 0.4 s a page."""
+    """The DateTally of a page of a date filter's events (marked by presentation.mark_uncertain), given
+    functions that make the querysets of the three kinds (`unplaced` may be a Tally, counted already):
+    counted from the page where it holds them all. Given `filters` (a key that names the filters in use),
+    the counts are kept under it and the archive's version for TOTAL_COUNT_SECONDS: at a million events
+    they took 0.3 to 0.4 s a page. The querysets are made only to be counted: building their conditions
+    took longer than reading the kept counts."""
     if not page.count.more and page.count.number == len(page.events):
         maybe_count = sum(1 for event in page.events if event.may_be)
         return DateTally(
             Tally(len(page.events) - maybe_count),
             Tally(maybe_count),
-            unplaced if isinstance(unplaced, Tally) else count_at_most(unplaced),
+            unplaced if isinstance(unplaced, Tally) else count_at_most(unplaced()),
         )
-    key = f"date-tally-of-{filters}-{freshness.current(certain.db)}" if filters else None
+    key = f"date-tally-of-{filters}-{freshness.current()}" if filters else None
     numbers = caching.read(key, (int, int, int)) if key else None
     if numbers is None:
         # One query for the three counts, not one each: a date filter's later pages are at the query budget.
-        counted = [certain, maybe] + ([] if isinstance(unplaced, Tally) else [unplaced])
+        counted = [certain(), maybe()] + ([] if isinstance(unplaced, Tally) else [unplaced()])
         numbers = tuple(counts_at_once(*map(bounded_rows, counted)))
         if isinstance(unplaced, Tally):
             numbers = (*numbers, unplaced.number + unplaced.more)  # past the bound, as counted
@@ -533,7 +535,7 @@ class RankedPage(TimelinePage):
 def ranked_page(events, query, after=None, before=None, size=None, prefetch=True):
     """The page of `size` (PER_PAGE) events of `events`, matches of `query`, in order of relevance, that starts
     after the event numbered `after` or ends before the one numbered `before`: one query ranks the candidates,
-    one reads the page with its passages (search.passage_annotations), and two its prefetches."""
+    one reads the page with its passages (read_with_passages), and two its prefetches."""
     size = size or PER_PAGE
     dated = events.filter(date_earliest__isnull=False).order_by("date_earliest", "title", "pk")
     undated = events.filter(date_earliest__isnull=True).order_by("title", "pk")
@@ -550,12 +552,9 @@ def ranked_page(events, query, after=None, before=None, size=None, prefetch=True
     else:
         start, end = 0, size
     shown_pks = order[start:end]
-    rows = Event.objects.using(events.db).filter(pk__in=shown_pks).annotate(**search.passage_annotations(query, events.db))
-    by_pk = {event.pk: event for event in rows}
-    shown = [by_pk[pk] for pk in shown_pks if pk in by_pk]
+    shown = read_with_passages(shown_pks, query, events.db)
     if prefetch:
         prefetch_related_objects(shown, *Event.objects.list_prefetches())
-    search.set_passages(shown, events.db)
     count = Tally(RANKED, more=True) if unranked else Tally(len(order))
     return RankedPage(
         shown,
@@ -565,6 +564,26 @@ def ranked_page(events, query, after=None, before=None, size=None, prefetch=True
         ranked=len(order),
         unranked=unranked,
     )
+
+
+def read_with_passages(pks, query, using):
+    """The events numbered `pks`, in that order, each with its passages (search.set_passages). The passages
+    are kept under the search, the events and the archive's version for TOTAL_COUNT_SECONDS, as the
+    ranking is: marking them was most of a search page's time, and the next reader of the same page
+    of the same search needs them unchanged."""
+    key = f"passages-{hashlib.sha256(repr((query, pks)).encode()).hexdigest()}-{freshness.current(using)}"
+    kept = caching.read(key, search.KEPT_SHAPE)
+    rows = Event.objects.using(using).filter(pk__in=pks)
+    if kept is None:
+        rows = rows.annotate(**search.passage_annotations(query, using))
+    by_pk = {event.pk: event for event in rows}
+    shown = [by_pk[pk] for pk in pks if pk in by_pk]
+    if kept is None:
+        search.set_passages(shown, using)
+        caching.keep(key, search.as_kept(shown), TOTAL_COUNT_SECONDS)
+    else:
+        search.set_kept_passages(shown, kept)
+    return shown
 
 
 def ranked_order(query, candidates, using):

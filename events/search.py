@@ -7,7 +7,7 @@ spelling variants (SpellingVariant, kept by editors) as any of them.
 
 The passages shown under each result (`passage_annotations`, `set_passages`) are marked by the
 database that matched them, read with the page's events: ts_headline on PostgreSQL, FTS5's
-highlight() on SQLite.
+highlight() on SQLite. A page in order of relevance keeps them (`as_kept`, `set_kept_passages`).
 """
 
 import re
@@ -373,6 +373,32 @@ def set_passages(events, using):
             event.passages.append(Passage(html, quoted))
             if quoted:
                 break  # the summary's passage and the first quote's: enough to say why the event matched
+
+
+def as_kept(events):
+    """Each event's passages as values the cache keeps: {event id: [(html, quote id or 0, source slug)]}."""
+    return {
+        event.pk: [
+            (str(passage.html), passage.citation.pk if passage.citation else 0, passage.citation.source.slug if passage.citation else "")
+            for passage in event.passages
+        ]
+        for event in events
+    }
+
+
+# The shape of as_kept's value (caching.has_shape).
+KEPT_SHAPE = {int: [(str, int, str)]}
+
+
+def set_kept_passages(events, kept):
+    """Sets `passages` on each event from `kept`, as as_kept wrote it."""
+    citation, source = apps.get_model("events", "Citation"), apps.get_model("events", "Source")
+    for event in events:
+        event.passages = [
+            # The html is excerpt()'s, escaped before it was kept.
+            Passage(mark_safe(html), citation(pk=citation_id, source=source(slug=slug)) if citation_id else None)  # noqa: S308
+            for html, citation_id, slug in kept.get(event.pk, ())
+        ]
 
 
 def postgresql_parts(event):

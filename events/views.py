@@ -1,6 +1,7 @@
 """The public pages. A bad parameter raises BadAddress and a missing record or page Http404, which
 the site's handlers (diplo/views.py) show as its 400 and 404 pages."""
 
+import functools
 from pathlib import Path
 
 from django.conf import settings
@@ -134,10 +135,10 @@ def timeline(request):
         mark_uncertain(page.events, *filterset.date_range_ends())
         dates = tally_dates(
             page,
-            certain=filterset.without_dates.certainly_within(*filterset.date_range()),
-            maybe=filterset.without_dates.only_possibly_within(*filterset.date_range()),
+            certain=functools.partial(filterset.without_dates.certainly_within, *filterset.date_range()),
+            maybe=functools.partial(filterset.without_dates.only_possibly_within, *filterset.date_range()),
             # Counted with the chart, unless the chart was kept from an earlier count.
-            unplaced=chart.unplaced or filterset.without_dates.without_known_date(),
+            unplaced=chart.unplaced or filterset.without_dates.without_known_date,
             filters=filterset.counts_key(),
         )
     actors = filterset.form.cleaned_data.get("actor")

@@ -339,3 +339,40 @@ def test_a_new_quote_is_ranked_at_once_though_rankings_are_kept(client):
     cite(talks, "sanctions were raised")
 
     assert sorted(titles(client.get(TIMELINE, {"q": "sanctions"}))) == ["Sanctions announced", "Trade talks"]
+
+
+# The passages are kept with the ranking, never stale
+
+
+def passage_queries(client, text):
+    """The queries a search's page ran that marked its matches."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(TIMELINE, {"q": text})
+    return response, [query["sql"] for query in queries if "highlight(" in query["sql"] or "ts_headline" in query["sql"]]
+
+
+def test_the_same_page_of_a_search_again_shows_the_same_passages_without_marking_them_again(client):
+    event = make_event("A statement", summary="Tags <b>here</b> & the sanctions.")
+    source = make_source(text="Before. The UK will sanction those responsible. After.", title="FCDO statement")
+    citation = cite(event, "The UK will sanction those responsible.", source=source)
+
+    first, marked = passage_queries(client, "sanctions")
+    again, marked_again = passage_queries(client, "sanctions")
+
+    assert len(marked) == 1 and marked_again == []
+    assert passages(again) == passages(first)
+    assert "Tags &lt;b&gt;here&lt;/b&gt; &amp; the <mark>sanctions</mark>." in passages(again)[0]
+    assert f'<a href="{source.get_absolute_url()}#quote-{citation.pk}">Quoted in its source</a>' in passages(again)[1]
+
+
+def test_a_saved_summary_shows_its_new_passage_at_once_though_passages_are_kept(client):
+    event = make_event("A statement", summary="The sanctions were announced.")
+    assert "<mark>sanctions</mark> were announced" in passages(client.get(TIMELINE, {"q": "sanctions"}))[0]
+
+    event.summary = "The sanctions were lifted."
+    event.save()
+
+    assert "<mark>sanctions</mark> were lifted" in passages(client.get(TIMELINE, {"q": "sanctions"}))[0]

@@ -42,14 +42,15 @@ reused while N, the seed and the code that makes it are the same, it:
    "X-Diplo-Cache: hit" (code without the cache gets a note instead);
 6. with --exports, runs bench/exports.py on the database and keeps its table.
 
-On the SQLite file it then serves Datasette, the peer (in a venv of its own, bench/.venv-datasette,
-from bench/requirements.txt), and measures its equivalent of each page the same way: its table
+Once step 2 has run on the SQLite file, it serves Datasette on that file, the peer (in a venv of its
+own, bench/.venv-datasette, from bench/requirements.txt), until the end of the run, and step 3 of
+each database measures, beside each of Diplo's pages and the same way, its equivalent: its table
 view filtered and sorted like Diplo's list (the timeline newest first, the people by sort name,
 ...), or Diplo's own main query run as a SQL query page, or its row page; for an API page, the
 JSON of that page. The figures, marked against the targets of issue 13, go to bench/RESULTS.md,
 between two marker comments (the rest of the file is written by hand), and to
 bench/data/last-run/ in full, with every query. It prints how long it should take before it
-starts (about 35 minutes for both databases at a million events with the defaults, once the
+starts (about 40 minutes for both databases at a million events with the defaults, once the
 datasets exist). It exits 1 if any page answered anything but 200 or wrk saw any error.
 
 `bench.py capture IN OUT` is step 2, run by the benchmark in a Django process of its own.
@@ -108,6 +109,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -899,27 +901,47 @@ def warm(port, path, count, parallel):
         return list(pool.map(lambda _: get(port, path)[0], range(count)))
 
 
-def measure(port, pages, path_of, args, label, parallel, levels=("c1", "c8")):
-    figures = {}
+@dataclass
+class Server:
+    """A server to measure: its name in the figures, its port, its path for each page (None: none),
+    its name in the log, and how many requests to warm each page with at once (each worker's)."""
+
+    name: str
+    port: int
+    path_of: object
+    label: str
+    parallel: int
+
+
+def measure(servers, pages, args, levels=("c1", "c8")):
+    """{server name: {page id: figures}}: each page measured on each server in turn, level by level
+    (Diplo at c1, then Datasette at c1, then each at c8), so that the shared machine's speed, which
+    drifts by tens of per cent over a run, is the same for a page and its peer."""
+    figures = {server.name: {} for server in servers}
     for page in pages:
-        path = path_of(page)
-        if path is None:
-            continue
-        try:
-            statuses = warm(port, path, args.warmups, parallel)
-        except OSError as error:
-            statuses = [f"no answer: {error}"]
-        entry = {"path": path, "statuses": statuses, "ok": all(status == 200 for status in statuses)}
-        figures[page["id"]] = entry
-        if not entry["ok"]:
-            log(f"{label}: {page['name']}: answered {statuses}, not 200: NOT MEASURED")
-            continue
-        entry["c1"] = wrk(port, path, 1, 1, args)
-        message = f"{label}: {page['name']}: {median_text(entry['c1'])} at c1"
-        if "c8" in levels:
-            entry["c8"] = wrk(port, path, 2, 8, args)
-            message += f", {median_text(entry['c8'])} at c8 ({entry['c8']['rps']:.0f} req/s)"
-        log(message)
+        measured = []
+        for server in servers:
+            path = server.path_of(page)
+            if path is None:
+                continue
+            try:
+                statuses = warm(server.port, path, args.warmups, server.parallel)
+            except OSError as error:
+                statuses = [f"no answer: {error}"]
+            entry = {"path": path, "statuses": statuses, "ok": all(status == 200 for status in statuses)}
+            figures[server.name][page["id"]] = entry
+            if entry["ok"]:
+                measured.append((server, path, entry))
+            else:
+                log(f"{server.label}: {page['name']}: answered {statuses}, not 200: NOT MEASURED")
+        for level in levels:
+            for server, path, entry in measured:
+                entry[level] = wrk(server.port, path, 1, 1, args) if level == "c1" else wrk(server.port, path, 2, 8, args)
+        for server, _path, entry in measured:
+            message = f"{server.label}: {page['name']}: {median_text(entry['c1'])} at c1"
+            if "c8" in levels:
+                message += f", {median_text(entry['c8'])} at c8 ({entry['c8']['rps']:.0f} req/s)"
+            log(message)
     return figures
 
 
@@ -956,7 +978,9 @@ def measure_cached(port, pages, args, label):
 # ------------------------------------------------------------------------------------------------
 
 
-def bench_diplo(database, args, secret):
+def bench_diplo(database, args, secret, peer=None):
+    """Diplo's figures on `database`, and, page by page beside them, its `peer`'s (Datasette), started
+    in the SQLite pass and measured again in each pass after it."""
     # Cold requests: no server-side page cache (diplo/settings.py SERVER_PAGE_CACHE), and the API's
     # throttle, which still runs, set too high to refuse the load.
     env = {**django_env(secret, database.url), **PAGE_CACHE_OFF, "DIPLO_API_RATE": "1000000000/second"}
@@ -984,10 +1008,18 @@ def bench_diplo(database, args, secret):
     result["capture"], result["charts"] = captured["pages"], captured["charts"]
     write_queries(database, pages, result["capture"])
 
+    paths = peer.ready(database, result) if peer else None
     gunicorn, gunicorn_log = start_gunicorn(database, args, env, "cold")
-    log(f"{database.label}: gunicorn with {args.workers} workers on 127.0.0.1:{args.port}, page cache off; measuring ...")
-    result["diplo"] = measure(args.port, pages, lambda page: page["url"], args, f"Diplo on {database.label}",
-                              args.workers)
+    log(f"{database.label}: gunicorn with {args.workers} workers on 127.0.0.1:{args.port}, page cache off; measuring"
+        + (", each page's peer in Datasette beside it ..." if paths else " ..."))
+    servers = [Server("diplo", args.port, lambda page: page["url"], f"Diplo on {database.label}", args.workers)]
+    if paths:
+        servers.append(Server("datasette", args.datasette_port, lambda page: paths[page["id"]],
+                              f"Datasette beside {database.label}", 3))
+    figures = measure(servers, pages, args)
+    result["diplo"] = figures["diplo"]
+    if paths:
+        peer.measured(database, figures["datasette"])
     workers = children(gunicorn.pid)
     result["worker_peak_kb"] = {str(pid): peak_memory_kb(pid) for pid in workers}
     result["workers_seen"] = len(workers)
@@ -1072,10 +1104,44 @@ def start_datasette(database, args, mode):
     return process
 
 
-def bench_datasette(database, sqlite_result, args):
+class Datasette:
+    """The peer: Datasette serving the SQLite file, started once Diplo's queries on it are captured (its
+    SQL pages run Diplo's main queries) and kept running through the passes after, so that each pass
+    measures it page by page beside Diplo (measure). Its figures beside the SQLite pass are "figures";
+    beside each pass, "figures_by_kind"."""
+
+    def __init__(self, args):
+        self.args = args
+        self.process = None
+        self.result = None
+
+    def ready(self, database, sqlite_result):
+        """Its path for each page, starting it in the SQLite pass; None before that pass."""
+        if self.result is None:
+            if database.kind != "sqlite":
+                return None
+            self.result, self.process = start_peer(database, sqlite_result, self.args)
+        return self.result["paths"]
+
+    def measured(self, database, figures):
+        self.result["figures_by_kind"][database.kind] = figures
+        if database.kind == "sqlite":
+            self.result["figures"] = figures
+
+    def stop(self):
+        """Its figures (None if it never started), with its peak memory."""
+        if self.process is not None:
+            self.result["peak_kb"] = peak_memory_kb(self.process.pid)
+            stop(self.process)
+            self.process = None
+        return self.result
+
+
+def start_peer(database, sqlite_result, args):
+    """(its result so far: paths, probe, mode, versions, rows; the running process) for Datasette on the SQLite file."""
     pages, capture = sqlite_result["pages"], sqlite_result["capture"]
     paths = {page["id"]: datasette_path(page, capture) for page in pages}
-    result = {"paths": paths, "probe": {}}
+    result = {"paths": paths, "probe": {}, "figures": {}, "figures_by_kind": {}}
     modes = ["mutable", "immutable"] if args.datasette_mode == "auto" else [args.datasette_mode]
     if len(modes) > 1:
         # Which mode is faster here: a short run of three pages (table, table with a filter, SQL) in each.
@@ -1083,8 +1149,8 @@ def bench_datasette(database, sqlite_result, args):
         probe_pages = [page for page in pages if page["id"] in ("first", "kind", "actor") and paths[page["id"]]]
         for mode in modes:
             process = start_datasette(database, args, mode)
-            figures = measure(args.datasette_port, probe_pages, lambda page: paths[page["id"]], probe_args,
-                              f"Datasette probe ({mode})", 3, levels=("c1",))
+            server = Server("probe", args.datasette_port, lambda page: paths[page["id"]], f"Datasette probe ({mode})", 3)
+            figures = measure([server], probe_pages, probe_args, levels=("c1",))["probe"]
             stop(process)
             result["probe"][mode] = sum(max(entry["c1"]["p50_us"], 0) for entry in figures.values() if "c1" in entry) / 1000
         mode = min(modes, key=lambda mode: result["probe"][mode])
@@ -1112,11 +1178,7 @@ def bench_datasette(database, sqlite_result, args):
                 shown = [row[columns.index(key)] for row in data.get("rows", [])]
             truncated = bool(data.get("truncated"))
         result["rows"][page["id"]] = {"status": status, "ids": shown, "truncated": truncated}
-    result["figures"] = measure(args.datasette_port, pages, lambda page: paths[page["id"]], args,
-                                f"Datasette ({mode})", 3)
-    result["peak_kb"] = peak_memory_kb(process.pid)
-    stop(process)
-    return result
+    return result, process
 
 
 def write_queries(database, pages, capture):
@@ -1224,13 +1286,16 @@ def report(args, results, datasette, errors, elapsed):
                    + " ".join(f"--setting {name} {value}" for name, value in DATASETTE_SETTINGS) + "`, "
                    f"{datasette['mode']} mode" + (f" (the faster here: the sum of three pages' medians was {probe})"
                                                   if probe else "")
-                   + "; its other settings default (3 SQL threads). It serves only SQLite, so the PostgreSQL "
-                   "table compares with the same Datasette-on-SQLite figures.")
+                   + "; its other settings default (3 SQL threads). It serves only SQLite, the same file "
+                   "throughout, and is measured page by page beside Diplo in each database's pass (Diplo at c1, "
+                   "Datasette at c1, Diplo at c8, Datasette at c8), so that a page and its peer are measured "
+                   "within the same minute of a run whose machine speeds up and slows down by tens of per "
+                   "cent: each table's DS columns are the figures beside that pass.")
     else:
         out.append("- **Datasette**: not run (it serves the SQLite file; this run had no SQLite database).")
     out += [f"- **Load**: after {args.warmups} warm-up requests per page ({args.workers} at a time), "
             f"`wrk -t1 -c1` and `wrk -t2 -c8`, {args.duration} s each, `--timeout {args.timeout}s`, on the same "
-            f"machine (wrk and the server share the cores); pages one after another; the server-side page cache "
+            f"machine (wrk and the servers share the cores); pages one after another; the server-side page cache "
             f"off ({', '.join(f'{k}={v}' for k, v in PAGE_CACHE_OFF.items())}) and the API's throttle raised out of "
             f"the way. Then gunicorn again with the page cache on "
             f"({', '.join(f'{k}={v}' for k, v in PAGE_CACHE_ON.items())}): each page requested "
@@ -1278,7 +1343,7 @@ def report(args, results, datasette, errors, elapsed):
 
 def database_table(result, datasette, args):
     pages, capture, diplo = result["pages"], result["capture"], result["diplo"]
-    figures_ds = datasette["figures"] if datasette else {}
+    figures_ds = peer_figures(datasette, result["kind"])
     peak = max((kb for kb in result["worker_peak_kb"].values() if kb), default=0)
     lines = [f"#### {result['label']}", ""]
     cached = result.get("cached")
@@ -1433,18 +1498,27 @@ def collect_errors(results, datasette):
             errors.append(f"gunicorn's log on {result['label']} holds errors or worker timeouts "
                           f"(bench/data/last-run/gunicorn-{result['kind']}-*.log)")
     if datasette:
-        for page_id, path in datasette["paths"].items():
-            entry = datasette["figures"].get(page_id)
-            if path is None:
-                errors.append(f"Datasette: no SQL for {page_id}: Diplo's main query was not found")
-            elif not entry or not entry.get("ok"):
-                errors.append(f"Datasette, {page_id} ({path[:100]}) answered {entry and entry.get('statuses')}, not 200")
-            else:
-                for level in ("c1", "c8"):
-                    if entry.get(level, {}).get("errors"):
-                        errors.append(f"Datasette, {page_id}: wrk saw {entry[level]['errors']} errors at {level}")
+        for kind, figures in datasette["figures_by_kind"].items():
+            beside = f"Datasette beside {kind}"
+            for page_id, path in datasette["paths"].items():
+                entry = figures.get(page_id)
+                if path is None:
+                    errors.append(f"Datasette: no SQL for {page_id}: Diplo's main query was not found")
+                elif not entry or not entry.get("ok"):
+                    errors.append(f"{beside}, {page_id} ({path[:100]}) answered {entry and entry.get('statuses')}, not 200")
+                else:
+                    for level in ("c1", "c8"):
+                        if entry.get(level, {}).get("errors"):
+                            errors.append(f"{beside}, {page_id}: wrk saw {entry[level]['errors']} errors at {level}")
 
     return errors
+
+
+def peer_figures(datasette, kind):
+    """Datasette's figures as measured beside the pass on `kind` (Datasette.measured); else beside SQLite's."""
+    if not datasette:
+        return {}
+    return datasette["figures_by_kind"].get(kind) or datasette["figures"]
 
 
 def console_summary(results, datasette):
@@ -1452,7 +1526,7 @@ def console_summary(results, datasette):
         print(f"\n{result['label']}: page, p50 c1 / c8 ms, queries, SQL alone ms, Datasette p50 c1 ms")
         for page in result["pages"]:
             entry = result["diplo"].get(page["id"], {})
-            ds = (datasette or {}).get("figures", {}).get(page["id"], {})
+            ds = peer_figures(datasette, result["kind"]).get(page["id"], {})
             print(f"  {page['name']:<24} {ms(entry.get('c1', {}).get('p50_us')):>7} / "
                   f"{ms(entry.get('c8', {}).get('p50_us')):>7}  {result['capture'][page['id']]['queries']:>3}  "
                   f"{result['capture'][page['id']]['sql_ms'] or 0:>9.1f}  {ms(ds.get('c1', {}).get('p50_us')):>7}")
@@ -1762,7 +1836,8 @@ def estimate(args, kinds):
     """How long the run should take, from its options: wrk's time, and a rough allowance for the rest."""
     wrk_seconds = len(kinds) * PAGES_IN_MIX * (2 * (args.duration + 1) + args.cache_duration + 1)
     if "sqlite" in kinds and not args.no_datasette:
-        wrk_seconds += PAGES_IN_MIX * 2 * (args.duration + 1) + 2 * 3 * max(2, args.duration // 3)
+        # Datasette beside each database's pass, and its probe.
+        wrk_seconds += len(kinds) * PAGES_IN_MIX * 2 * (args.duration + 1) + 2 * 3 * max(2, args.duration // 3)
     # Per page and database: warm-ups, the capture and its replays (a few seconds at a million
     # events, growing with N); per database: choosing the mix and starting servers.
     scale = args.events / DEFAULT_EVENTS
@@ -1825,17 +1900,19 @@ def main(argv):
     shutil.rmtree(RUN_DIR, ignore_errors=True)
     RUN_DIR.mkdir()
     secret = secrets.token_urlsafe(50)
-    results, datasette = [], None
-    for kind in kinds:
-        database = SQLiteDatabase(args) if kind == "sqlite" else PostgresDatabase(args)
-        try:
-            results.append(bench_diplo(database, args, secret))
-            if args.exports:
-                results[-1]["exports"] = run_exports(database, secret, args.events)
-            if kind == "sqlite" and not args.no_datasette:
-                datasette = bench_datasette(database, results[-1], args)
-        finally:
-            database.stop()
+    results = []
+    peer = None if args.no_datasette or "sqlite" not in kinds else Datasette(args)
+    try:
+        for kind in kinds:
+            database = SQLiteDatabase(args) if kind == "sqlite" else PostgresDatabase(args)
+            try:
+                results.append(bench_diplo(database, args, secret, peer))
+                if args.exports:
+                    results[-1]["exports"] = run_exports(database, secret, args.events)
+            finally:
+                database.stop()
+    finally:
+        datasette = peer.stop() if peer else None
     elapsed = time.monotonic() - started
     errors = collect_errors(results, datasette)
     (RUN_DIR / "results.json").write_text(json.dumps(

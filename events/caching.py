@@ -3,6 +3,7 @@ shape the code expects: the cache may be shared by every process and outlive a d
 holds may have been stored by other code, or by no code at all."""
 
 import hashlib
+import itertools
 import pickle
 
 from django.core.cache import cache
@@ -69,8 +70,14 @@ def has_shape(value, shape):
     if isinstance(shape, tuple):
         return isinstance(value, tuple) and len(value) == len(shape) and all(map(has_shape, value, shape))
     if isinstance(shape, list):
-        return isinstance(value, list) and all(has_shape(item, shape[0]) for item in value)
+        return isinstance(value, list) and all_have_shape(value, shape[0])
     [(key_shape, value_shape)] = shape.items()
-    return isinstance(value, dict) and all(
-        has_shape(key, key_shape) and has_shape(item, value_shape) for key, item in value.items()
-    )
+    return isinstance(value, dict) and all_have_shape(value.keys(), key_shape) and all_have_shape(value.values(), value_shape)
+
+
+def all_have_shape(items, shape):
+    # A type, the shape of most of what is kept (a ranking's thousand numbers, a menu's 250 counts),
+    # is tested in C, not a Python call an item.
+    if isinstance(shape, type):
+        return all(map(isinstance, items, itertools.repeat(shape)))
+    return all(has_shape(item, shape) for item in items)

@@ -133,7 +133,7 @@ def passage_lines(event):
     return "".join(
         format_html(
             '  <p class="passage">{}{}</p>\n',
-            format_html('<a href="{}">Quoted in its source</a>: ', passage.citation.get_absolute_url()) if passage.citation else "",
+            format_html('<a href="{}">Quoted in its source</a>: ', passage.quote_url) if passage.quote_url else "",
             passage.html,
         )
         for passage in getattr(event, "passages", ())

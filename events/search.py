@@ -10,6 +10,7 @@ database that matched them, read with the page's events: ts_headline on PostgreS
 highlight() on SQLite. A page in order of relevance keeps them (`as_kept`, `set_kept_passages`).
 """
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -254,11 +255,36 @@ def matching(query, using):
     if connection.vendor == "postgresql":
         # The planner chooses: the GIN index for a rare word, the timeline's index for a common one.
         return Matches(query)
-    matches = "SELECT rowid FROM events_search WHERE events_search MATCH %s"
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM ({matches} LIMIT {MANY_MATCHES + 1})", [fts5_query(query)])
-        (count,) = cursor.fetchone()
-    return Matches(query, many=count > MANY_MATCHES)
+    return Matches(query, many=match_count(fts5_query(query), using) > MANY_MATCHES)
+
+
+# How long a search's count of its matches is kept. It is read back only at the archive's version
+# it was counted at, which any change raises, so this bounds only the room it takes.
+MATCH_COUNT_SECONDS = 3600
+
+
+def match_count(fts_query, using):
+    """How many events' documents match `fts_query` (FTS5's syntax), up to MANY_MATCHES + 1: kept with the
+    archive's version it was counted at, as a list's counts are (paging.link_counts), since each page of the
+    same search asks again and two common words took FTS5 15 ms to count at a million events. Counted
+    afresh, it reads the version with it, which the rest of the page then uses without a query of its own."""
+    # Not at the top: freshness imports the models, which import this module.
+    from . import freshness
+
+    key = f"match-count-{MANY_MATCHES}-{hashlib.sha256(fts_query.encode()).hexdigest()}"
+    kept = caching.read(key, (int, int))  # (the archive's version, the count)
+    if kept is not None and kept[0] == freshness.current(using):
+        return kept[1]
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT count(*) FROM (SELECT rowid FROM events_search WHERE events_search MATCH %s"
+            f" LIMIT {MANY_MATCHES + 1})), COALESCE((SELECT MAX(number) FROM events_archiveversion), 0)",
+            [fts_query],
+        )
+        count, version = cursor.fetchone()
+    freshness.remember(version, using)
+    caching.keep(key, (version, count), MATCH_COUNT_SECONDS)
+    return count
 
 
 def ranked(query, candidates, using):
@@ -302,7 +328,7 @@ def ranked(query, candidates, using):
 @dataclass(frozen=True)
 class Passage:
     html: str  # safe HTML, the matched words in <mark>s
-    citation: object = None  # the quote it is from, linked to its place in its source; None for the event's own text
+    quote_url: str = ""  # the address of the quote it is from, in its source; empty for the event's own text
 
 
 # Options of ts_headline: the whole text, its matches marked; `excerpt` cuts it the same way on both databases.
@@ -360,7 +386,6 @@ def passage_annotations(query, using):
 def set_passages(events, using):
     """Sets `passages` on each event, from the `passage_annotations` it was read with: the passage of
     its summary where the search matched, and of the first quote, each a Passage."""
-    citation, source = apps.get_model("events", "Citation"), apps.get_model("events", "Source")
     postgresql = connections[using].vendor == "postgresql"
     for event in events:
         event.passages = []
@@ -369,36 +394,33 @@ def set_passages(events, using):
             html = excerpt(text or "")
             if html is None:
                 continue
-            quoted = citation(pk=citation_id, source=source(slug=slug)) if citation_id else None
-            event.passages.append(Passage(html, quoted))
-            if quoted:
+            event.passages.append(Passage(html, quote_url(citation_id, slug) if citation_id else ""))
+            if citation_id:
                 break  # the summary's passage and the first quote's: enough to say why the event matched
 
 
+def quote_url(citation_id, source_slug):
+    """Citation.get_absolute_url, from the citation's number and its source's slug."""
+    # Not at the top: the models import this module.
+    from .models import page_url
+
+    return f"{page_url('source_detail', source_slug)}#quote-{citation_id}"
+
+
 def as_kept(events):
-    """Each event's passages as values the cache keeps: {event id: [(html, quote id or 0, source slug)]}."""
-    return {
-        event.pk: [
-            (str(passage.html), passage.citation.pk if passage.citation else 0, passage.citation.source.slug if passage.citation else "")
-            for passage in event.passages
-        ]
-        for event in events
-    }
+    """Each event's passages as values the cache keeps: {event id: [(html, quote's address or "")]}."""
+    return {event.pk: [(str(passage.html), passage.quote_url) for passage in event.passages] for event in events}
 
 
 # The shape of as_kept's value (caching.has_shape).
-KEPT_SHAPE = {int: [(str, int, str)]}
+KEPT_SHAPE = {int: [(str, str)]}
 
 
 def set_kept_passages(events, kept):
     """Sets `passages` on each event from `kept`, as as_kept wrote it."""
-    citation, source = apps.get_model("events", "Citation"), apps.get_model("events", "Source")
     for event in events:
-        event.passages = [
-            # The html is excerpt()'s, escaped before it was kept.
-            Passage(mark_safe(html), citation(pk=citation_id, source=source(slug=slug)) if citation_id else None)  # noqa: S308
-            for html, citation_id, slug in kept.get(event.pk, ())
-        ]
+        # The html is excerpt()'s, escaped before it was kept.
+        event.passages = [Passage(mark_safe(html), url) for html, url in kept.get(event.pk, ())]  # noqa: S308
 
 
 def postgresql_parts(event):

@@ -5,6 +5,7 @@ import re
 from html import unescape
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from events import paging, search
@@ -376,3 +377,33 @@ def test_a_saved_summary_shows_its_new_passage_at_once_though_passages_are_kept(
     event.save()
 
     assert "<mark>sanctions</mark> were lifted" in passages(client.get(TIMELINE, {"q": "sanctions"}))[0]
+
+
+# SQLite counts a search's matches to choose how to read them (search.matching): kept, never stale
+
+
+def match_count_queries(client, text):
+    """The queries a search's page ran that counted its matches."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(TIMELINE, {"q": text})
+    return response, [query["sql"] for query in queries if "SELECT count(*) FROM (SELECT rowid FROM events_search" in query["sql"]]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL's planner chooses how to read the matches itself")
+def test_the_same_search_again_does_not_count_its_matches_again_and_a_new_match_is_counted(client, monkeypatch):
+    monkeypatch.setattr(search, "MANY_MATCHES", 1)
+    make_event("Sanctions announced", date="2021-02-01")
+
+    _, counted = match_count_queries(client, "sanctions")
+    _, counted_again = match_count_queries(client, "sanctions")
+    assert len(counted) == 1 and counted_again == []
+
+    make_event("Sanctions lifted", date="2021-03-01")
+    make_event("Sanctions renewed", date="2021-04-01")  # now more than MANY_MATCHES: read along the timeline
+    response, counted_after = match_count_queries(client, "sanctions")
+
+    assert len(counted_after) == 1
+    assert sorted(titles(response)) == ["Sanctions announced", "Sanctions lifted", "Sanctions renewed"]

@@ -13,14 +13,14 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from diplo.middleware import may_be_signed_in
 from diplo.views import NotFound
 
-from . import archive, caching, citing, exports, search
+from . import archive, caching, citing, exports, freshness, search
 from .addresses import canonical_url, redirect_to_canonical
 from .chart import drawn, events_over_time
 from .event_items import set_item_html
@@ -92,9 +92,9 @@ def timeline(request):
     if moved := redirect_to_canonical(request, EventFilter.base_filters):
         return moved
     filterset = EventFilter(request.GET, queryset=Event.objects.published())
-    context = {"filterset": filterset, "actor_names": actor_names()}
+    context = {"filterset": filterset}
     if not filterset.is_valid():
-        return render(request, "timeline.html", context, status=400)
+        return render(request, "timeline.html", {**context, "actor_names": actor_names()}, status=400)
     filtered_by = filterset.describe()
     context["chips"] = chips(filterset, request)
     filterset.qs  # noqa: B018 (fills `without_dates`, as the facet counts did before the chart was first)
@@ -102,7 +102,6 @@ def timeline(request):
     # First: counted afresh, the chart reads the archive's version with its counts, which the facet
     # counts, the page's count and its items are then kept under without a query of their own.
     chart = events_over_time(filterset, unplaced)
-    filterset.show_facet_counts()
     after, before = place_in_timeline(request.GET)
     query = filterset.search_query()
     sort = filterset.order()
@@ -171,25 +170,31 @@ FILTER_FORM_SECONDS = 3600
 
 
 def filter_form(request, context):
-    """The timeline's filter form (templates/_filter_form.html) for a valid filter, kept by what it
-    shows: the values typed, each menu's choices with their counts, the notes under the fields, the
-    filters in use and the names suggested. Rendering its 300-odd menu options took 10–20 ms a page."""
+    """The timeline's filter form (templates/_filter_form.html) for a valid filter, with its menus'
+    counts (EventFilter.show_facet_counts), kept under all it is drawn from: the address, the values
+    typed and the archive's version, which decides the counts, the topics and the names suggested.
+    Rendering its 300-odd menu options took 10–20 ms a page, and putting the counts into them 1 ms."""
     filterset = context["filterset"]
     form = filterset.form
     inputs = (
         request.path,
         [(name, form.data.getlist(name)) for name in form.fields],  # not the paging: page 2 has page 1's form
-        [
-            (name, str(field.help_text), [(str(value), str(label)) for value, label in getattr(field, "choices", ())])
-            for name, field in form.fields.items()
-        ],
-        len(context["chips"]),
-        list(context["actor_names"]),
+        translation.get_language(),  # the countries' names
+        freshness.current(filterset.qs.db),
     )
-    form_context = {**context, "request": request, "label": "Filter events", "button": "Filter events"}
-    return caching.drawn_from(
-        "timeline-form", inputs, lambda: render_to_string("_filter_form.html", form_context, request), FILTER_FORM_SECONDS
-    )
+
+    def render():
+        filterset.show_facet_counts()
+        form_context = {
+            **context,
+            "actor_names": actor_names(),
+            "request": request,
+            "label": "Filter events",
+            "button": "Filter events",
+        }
+        return render_to_string("_filter_form.html", form_context, request)
+
+    return caching.drawn_from("timeline-form", inputs, render, FILTER_FORM_SECONDS)
 
 
 def heading_levels(groups):

@@ -153,6 +153,26 @@ def test_a_filtered_pages_form_is_kept_for_what_it_shows_and_drawn_again_when_a_
     assert 'value="2023"' in html_of(other)
 
 
+def test_a_kept_form_does_not_put_its_menus_counts_together_again_until_a_record_changes(client, monkeypatch):
+    from events.filters import EventFilter
+
+    shown = []
+    show_facet_counts = EventFilter.show_facet_counts
+    monkeypatch.setattr(EventFilter, "show_facet_counts", lambda self: shown.append(self) or show_facet_counts(self))
+    make_event("A meeting in 2024", kind=Event.Kind.MEETING, date="2024-01-01")
+    filters = {"date_from": "2024", "kind": "letter"}
+
+    client.get(TIMELINE, filters)
+    again = client.get(TIMELINE, filters)
+    assert len(shown) == 1
+    assert menu(again, "kind")["meeting"] == "Meeting (1)"
+
+    make_event("Another meeting in 2024", kind=Event.Kind.MEETING, date="2024-02-01")
+    changed = client.get(TIMELINE, filters)
+    assert len(shown) == 2
+    assert menu(changed, "kind")["meeting"] == "Meeting (2)"
+
+
 def test_the_number_of_queries_for_menus_with_counts_stays_flat_as_events_grow(client):
     topic = make_topic("Trade")
     lammy = make_person("David Lammy", country="GB")

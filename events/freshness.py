@@ -8,9 +8,10 @@ one small query; a page served from the cache costs that query and one cache rea
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from django.db import router
+from django.db import connections, router
 from django.db.models import F
 
+from . import caching
 from .models import ArchiveVersion
 
 # The versions read during the request being answered, by database alias: the page cache, the
@@ -46,6 +47,27 @@ def remember(number, using=None):
     read = _read_in_request.get()
     if read is not None:
         read[using or router.db_for_read(ArchiveVersion)] = number
+
+
+def version_sql(using):
+    """The archive's version as SQL, for a query that reads it with other values (current() reads it alone)."""
+    table = connections[using].ops.quote_name(ArchiveVersion._meta.db_table)
+    return f"COALESCE((SELECT MAX(number) FROM {table}), 0)"
+
+
+def kept_with_version(key, shape, count, seconds, using):
+    """The value of `shape` kept under `key` (None: nothing is kept) if it was counted at the archive's
+    version now; else the value `count()` gives as (value, the version read in the same query, by
+    version_sql), kept with that version for `seconds`. The request then uses the version read with the
+    value, so a fresh count costs no query of its own."""
+    kept = caching.read(key, (int, shape)) if key else None
+    if kept is not None and kept[0] == current(using):
+        return kept[1]
+    value, version = count()
+    remember(version, using)
+    if key:
+        caching.keep(key, (version, value), seconds)
+    return value
 
 
 def bump(using=None):

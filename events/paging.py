@@ -15,7 +15,6 @@ from diplo.views import NotFound
 
 from . import caching, freshness, search
 from .models import (
-    ArchiveVersion,
     Event,
     EventQuerySet,
     Organization,
@@ -646,19 +645,16 @@ def link_counts(links):
         key = None
     else:
         key = f"link-counts-{hashlib.sha256(repr((sql, params)).encode()).hexdigest()}"
-    kept = caching.read(key, (int, int, int)) if key else None  # (the archive's version, the two counts)
-    if kept is not None and kept[0] == freshness.current(links.db):
-        return kept[1:]
-    # The version read with the counts, so that counting afresh costs the page no query of its own.
-    *counts, version = counts_at_once(
-        links.order_by()[: search.MANY_MATCHES + 1],
-        links.filter(event__is_published=True).order_by().values("event_id").distinct()[: COUNT_LIMIT + 1],
-        with_version=True,
-    )
-    freshness.remember(version, links.db)
-    if key:
-        caching.keep(key, (version, *counts), TOTAL_COUNT_SECONDS)
-    return tuple(counts)
+
+    def count():
+        *counts, version = counts_at_once(
+            links.order_by()[: search.MANY_MATCHES + 1],
+            links.filter(event__is_published=True).order_by().values("event_id").distinct()[: COUNT_LIMIT + 1],
+            with_version=True,
+        )
+        return tuple(counts), version
+
+    return freshness.kept_with_version(key, (int, int), count, TOTAL_COUNT_SECONDS, links.db)
 
 
 def counts_at_once(*querysets, with_version=False):
@@ -666,11 +662,7 @@ def counts_at_once(*querysets, with_version=False):
     `with_version`, the archive's version (events/freshness.py)."""
     using = querysets[0].db
     parts, params = [], []
-    if with_version:
-        table = connections[using].ops.quote_name(ArchiveVersion._meta.db_table)
-        version = [f"COALESCE((SELECT MAX(number) FROM {table}), 0)"]
-    else:
-        version = []
+    version = [freshness.version_sql(using)] if with_version else []
     for position, queryset in enumerate(querysets):
         try:
             sql, part_params = queryset.query.get_compiler(using=using).as_sql()

@@ -265,26 +265,23 @@ MATCH_COUNT_SECONDS = 3600
 
 def match_count(fts_query, using):
     """How many events' documents match `fts_query` (FTS5's syntax), up to MANY_MATCHES + 1: kept with the
-    archive's version it was counted at, as a list's counts are (paging.link_counts), since each page of the
+    archive's version it was counted at (freshness.kept_with_version), as a record's link counts are, since each page of the
     same search asks again and two common words took FTS5 15 ms to count at a million events. Counted
     afresh, it reads the version with it, which the rest of the page then uses without a query of its own."""
     # Not at the top: freshness imports the models, which import this module.
     from . import freshness
 
+    def count():
+        with connections[using].cursor() as cursor:
+            cursor.execute(
+                "SELECT (SELECT count(*) FROM (SELECT rowid FROM events_search WHERE events_search MATCH %s"
+                f" LIMIT {MANY_MATCHES + 1})), {freshness.version_sql(using)}",
+                [fts_query],
+            )
+            return cursor.fetchone()  # (the count, the version)
+
     key = f"match-count-{MANY_MATCHES}-{hashlib.sha256(fts_query.encode()).hexdigest()}"
-    kept = caching.read(key, (int, int))  # (the archive's version, the count)
-    if kept is not None and kept[0] == freshness.current(using):
-        return kept[1]
-    with connections[using].cursor() as cursor:
-        cursor.execute(
-            "SELECT (SELECT count(*) FROM (SELECT rowid FROM events_search WHERE events_search MATCH %s"
-            f" LIMIT {MANY_MATCHES + 1})), COALESCE((SELECT MAX(number) FROM events_archiveversion), 0)",
-            [fts_query],
-        )
-        count, version = cursor.fetchone()
-    freshness.remember(version, using)
-    caching.keep(key, (version, count), MATCH_COUNT_SECONDS)
-    return count
+    return freshness.kept_with_version(key, int, count, MATCH_COUNT_SECONDS, using)
 
 
 def ranked(query, candidates, using):

@@ -250,7 +250,7 @@ class EventList(generics.ListAPIView):
                 before,
                 filtered=bool(filterset.describe()),
                 sort=sort,
-                parts=filterset.timeline_parts(),
+                parts=filterset.timeline_parts,
                 size=size,
             )
         not_shown = []

@@ -5,6 +5,7 @@ holds may have been stored by other code, or by no code at all."""
 import hashlib
 import itertools
 import pickle
+import types
 
 from django.core.cache import cache
 from django.utils.safestring import mark_safe
@@ -62,10 +63,15 @@ def forget(key):
     cache.delete(key, version=VERSION)
 
 
+# A type, or a union of types.
+TYPES = (type, types.UnionType)
+
+
 def has_shape(value, shape):
-    """Whether `value` has `shape`: a type; a tuple of shapes, for a tuple of that length;
-    [shape], for a list of such items; or {key shape: value shape}, for a dict."""
-    if isinstance(shape, type):
+    """Whether `value` has `shape`: a type, or a union of types (`datetime.date | None`); a tuple of
+    shapes, for a tuple of that length; [shape], for a list of such items; or {key shape: value shape},
+    for a dict."""
+    if isinstance(shape, TYPES):
         return isinstance(value, shape)
     if isinstance(shape, tuple):
         return isinstance(value, tuple) and len(value) == len(shape) and all(map(has_shape, value, shape))
@@ -78,6 +84,6 @@ def has_shape(value, shape):
 def all_have_shape(items, shape):
     # A type, the shape of most of what is kept (a ranking's thousand numbers, a menu's 250 counts),
     # is tested in C, not a Python call an item.
-    if isinstance(shape, type):
+    if isinstance(shape, TYPES):
         return all(map(isinstance, items, itertools.repeat(shape)))
     return all(has_shape(item, shape) for item in items)

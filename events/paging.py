@@ -444,33 +444,101 @@ def bounding_event(number):
 
 
 def timeline_page(
-    events, after=None, before=None, filtered=True, sort=NEWEST, parts=None, size=None, known_count=None, prefetch=True
+    events,
+    after=None,
+    before=None,
+    filtered=True,
+    sort=NEWEST,
+    parts=None,
+    size=None,
+    known_count=None,
+    prefetch=True,
+    kept_as=None,
 ):
     """The page of `size` (PER_PAGE) events of `events` that starts after the event numbered `after`, or ends
-    before the one numbered `before`, in the order `sort` names. `parts` are the events as timeline_parts()
-    splits them, if not all of `events` in two parts; `known_count`, their number if already counted.
-    `prefetch=False` leaves the list's prefetches to the caller (event_items reads them for the items not kept)."""
+    before the one numbered `before`, in the order `sort` names. `parts`, if given, is a function that gives
+    the events to read as timeline_parts() splits them (called only if they are read); `known_count`, their
+    number if already counted.
+    `prefetch=False` leaves the list's prefetches to the caller (event_items reads them for the items not kept).
+    Given `kept_as` (a key that names the filters that made `events`), the page's events are kept (kept_events)."""
     size = size or PER_PAGE  # read when called, not when defined: tests change PER_PAGE
-    parts = parts or events.timeline_parts()
     newest = sort == NEWEST
-    after, before = bounding_event(after), bounding_event(before)
-    if before:
-        found = events_before(parts, before, size + 1, newest)
+
+    def read():
+        in_parts = parts() if parts else events.timeline_parts()
+        if before is not None:
+            return events_before(in_parts, bounding_event(before), size + 1, newest)
+        return events_after(in_parts, bounding_event(after), size + 1, newest)
+
+    if kept_as is None:
+        found = read()
+    else:
+        found = kept_events(("timeline-page", kept_as, after, before, size, sort), read, events.db)
+    if before is not None:
         shown = found[-size:]
         previous = shown[0].pk if len(found) > size else None
         following = shown[-1].pk if shown else None
     else:
-        found = events_after(parts, after, size + 1, newest)
         shown = found[:size]
-        previous = shown[0].pk if after and shown else None
+        previous = shown[0].pk if after is not None and shown else None
         following = shown[-1].pk if len(found) > size else None
     if prefetch:
         prefetch_related_objects(shown, *Event.objects.list_prefetches())
-    if not after and not before and following is None:
+    if after is None and before is None and following is None:
         count = Tally(len(shown))  # the whole list is on this page: no need to count it again
     else:
         count = count_events(events, filtered, known_count)
     return TimelinePage(shown, count, following, previous, newest)
+
+
+# The Python type of each kind of column an event has (a kind not here is a KeyError as this module loads).
+COLUMN_TYPES = {
+    "BigAutoField": int,
+    "PositiveIntegerField": int,
+    "CharField": str,
+    "SlugField": str,
+    "TextField": str,
+    "DateField": datetime.date,
+    "DateTimeField": datetime.datetime,
+    "BooleanField": bool,
+}
+# An event's columns as kept_events keeps them, in the order Event.from_db takes them, and their shape
+# (caching.has_shape): a list of values of the column's type for each.
+EVENT_COLUMNS = tuple(field.attname for field in Event._meta.concrete_fields)
+KEPT_EVENTS_SHAPE = tuple(
+    [COLUMN_TYPES[field.get_internal_type()] | None if field.null else COLUMN_TYPES[field.get_internal_type()]]
+    for field in Event._meta.concrete_fields
+)
+
+
+def kept_events(inputs, read, using):
+    """The events `read()` gives, kept as their columns under `inputs` (with a repr that says all of them: the
+    filters, the page's place and order) and the archive's version, for TOTAL_COUNT_SECONDS, as the counts
+    are: building and compiling a filtered page's query took longer than running it, and the next reader
+    of the same page needs the same events. Kept events come back as read, without a query; events read
+    with annotations or deferred columns are not kept, as their columns would not make them again."""
+    key = kept_events_key(inputs, using)
+    columns = caching.read(key, KEPT_EVENTS_SHAPE)
+    if columns is not None and len(set(map(len, columns))) == 1:
+        return [Event.from_db(using, EVENT_COLUMNS, row) for row in zip(*columns, strict=True)]
+    found = read()
+    if not any(event.get_deferred_fields() or event.__dict__.keys() - COLUMNS_AND_STATE for event in found):
+        keep_events(inputs, found, using)
+    return found
+
+
+def keep_events(inputs, events, using):
+    """Keeps the columns of `events` for kept_events(`inputs`) to give back."""
+    columns = tuple([getattr(event, column) for event in events] for column in EVENT_COLUMNS)
+    caching.keep(kept_events_key(inputs, using), columns, TOTAL_COUNT_SECONDS)
+
+
+def kept_events_key(inputs, using):
+    return f"events-{hashlib.sha256(repr((inputs, EVENT_COLUMNS)).encode()).hexdigest()}-{freshness.current(using)}"
+
+
+# What an event read plainly holds: its columns and its state; anything else was added to it (an annotation).
+COLUMNS_AND_STATE = {*EVENT_COLUMNS, "_state"}
 
 
 @dataclass
@@ -490,14 +558,16 @@ def tally_dates(page, certain, maybe, unplaced, filters=None):
     the counts are kept under it and the archive's version for TOTAL_COUNT_SECONDS: at a million events
     they took 0.3 to 0.4 s a page. The querysets are made only to be counted: building their conditions
     took longer than reading the kept counts."""
+    key = f"date-tally-of-{filters}-{freshness.current()}" if filters else None
     if not page.count.more and page.count.number == len(page.events):
         maybe_count = sum(1 for event in page.events if event.may_be)
-        return DateTally(
-            Tally(len(page.events) - maybe_count),
-            Tally(maybe_count),
-            unplaced if isinstance(unplaced, Tally) else count_at_most(unplaced()),
-        )
-    key = f"date-tally-of-{filters}-{freshness.current()}" if filters else None
+        # Kept as the three counts are, for the next request, whose chart may be kept without it.
+        if isinstance(unplaced, Tally) and key:
+            caching.keep(f"{key}-unplaced", unplaced.number + unplaced.more, TOTAL_COUNT_SECONDS)
+        elif not isinstance(unplaced, Tally):
+            count = bounded_rows(unplaced()).count
+            unplaced = bounded_tally(caching.kept(f"{key}-unplaced", int, count, TOTAL_COUNT_SECONDS) if key else count())
+        return DateTally(Tally(len(page.events) - maybe_count), Tally(maybe_count), unplaced)
     numbers = caching.read(key, (int, int, int)) if key else None
     if numbers is None:
         # One query for the three counts, not one each: a date filter's later pages are at the query budget.
@@ -531,15 +601,16 @@ class RankedPage(TimelinePage):
     unranked: bool = False  # there are more matches than were ranked
 
 
-def ranked_page(events, query, after=None, before=None, size=None, prefetch=True):
+def ranked_page(events, query, after=None, before=None, size=None, prefetch=True, kept_as=None):
     """The page of `size` (PER_PAGE) events of `events`, matches of `query`, in order of relevance, that starts
     after the event numbered `after` or ends before the one numbered `before`: one query ranks the candidates,
-    one reads the page with its passages (read_with_passages), and two its prefetches."""
+    one reads the page with its passages (read_with_passages), and two its prefetches. Given `kept_as` (a key
+    that names the filters that made `events`), the ranking is kept under it (ranked_order)."""
     size = size or PER_PAGE
     dated = events.filter(date_earliest__isnull=False).order_by("date_earliest", "title", "pk")
     undated = events.filter(date_earliest__isnull=True).order_by("title", "pk")
     candidates = [dated.values("pk")[: RANKED + 1], undated.values("pk")[: RANKED + 1]]
-    order, unranked = ranked_order(query, candidates, events.db)
+    order, unranked = ranked_order(query, candidates, events.db, kept_as)
     if after is not None or before is not None:
         try:
             place = order.index(after if after is not None else before)
@@ -569,35 +640,46 @@ def read_with_passages(pks, query, using):
     """The events numbered `pks`, in that order, each with its passages (search.set_passages). The passages
     are kept under the search, the events and the archive's version for TOTAL_COUNT_SECONDS, as the
     ranking is: marking them was most of a search page's time, and the next reader of the same page
-    of the same search needs them unchanged."""
+    of the same search needs them unchanged. With them, the events are kept too (kept_events)."""
     key = f"passages-{hashlib.sha256(repr((query, pks)).encode()).hexdigest()}-{freshness.current(using)}"
     kept = caching.read(key, search.KEPT_SHAPE)
     rows = Event.objects.using(using).filter(pk__in=pks)
-    if kept is None:
-        rows = rows.annotate(**search.passage_annotations(query, using))
-    by_pk = {event.pk: event for event in rows}
-    shown = [by_pk[pk] for pk in pks if pk in by_pk]
-    if kept is None:
-        search.set_passages(shown, using)
-        caching.keep(key, search.as_kept(shown), TOTAL_COUNT_SECONDS)
-    else:
+
+    def in_order(rows):
+        by_pk = {event.pk: event for event in rows}
+        return [by_pk[pk] for pk in pks if pk in by_pk]
+
+    if kept is not None:
+        shown = kept_events(("events-numbered", pks), lambda: in_order(rows), using)
         search.set_kept_passages(shown, kept)
+        return shown
+    shown = in_order(rows.annotate(**search.passage_annotations(query, using)))
+    search.set_passages(shown, using)
+    caching.keep(key, search.as_kept(shown), TOTAL_COUNT_SECONDS)
+    keep_events(("events-numbered", pks), shown, using)  # their columns, without the passages' annotations
     return shown
 
 
-def ranked_order(query, candidates, using):
+def ranked_order(query, candidates, using, kept_as=None):
     """([event id], whether more matched than were ranked): the first RANKED matches of `query` among
     `candidates` (search.ranked), the best first. Kept under the search, its filters and the archive's
     version for TOTAL_COUNT_SECONDS, as the counts are: ranking a common word's 1,001 candidates takes
-    0.2-0.9 s at a million events, and each page of the same search (or a reload) ranks the same."""
-    try:
-        parts = [candidate.query.get_compiler(using=using).as_sql() for candidate in candidates]
-    except EmptyResultSet:  # a filter that lets nothing through (a name nobody has): nothing to rank
-        return [], False
-    key = f"ranked-{hashlib.sha256(repr((query, parts)).encode()).hexdigest()}-{freshness.current(using)}"
+    0.2-0.9 s at a million events, and each page of the same search (or a reload) ranks the same. The
+    filters are named by `kept_as` if given, else by the candidates' SQL."""
+    if kept_as is None:
+        try:
+            inputs = (query, [candidate.query.get_compiler(using=using).as_sql() for candidate in candidates])
+        except EmptyResultSet:  # a filter that lets nothing through (a name nobody has): nothing to rank
+            return [], False
+    else:
+        inputs = (query, "filters", kept_as)
+    key = f"ranked-{hashlib.sha256(repr(inputs).encode()).hexdigest()}-{freshness.current(using)}"
 
     def rank():
-        found = search.ranked(query, candidates, using)
+        try:
+            found = search.ranked(query, candidates, using)
+        except EmptyResultSet:
+            return [], False
         # The first RANKED in date order (undated last), then the best first; among equals, the date order.
         found.sort(key=lambda row: (row[1] is None, row[1] or datetime.date.min, row[2], row[0]))
         order = [pk for _, _, pk in sorted((-(row[3] or 0), position, row[0]) for position, row in enumerate(found[:RANKED]))]

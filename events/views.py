@@ -106,25 +106,32 @@ def timeline(request):
     query = filterset.search_query()
     sort = filterset.order()
     if sort == RELEVANCE:
-        page = ranked_page(filterset.qs, query, after, before, prefetch=False)  # with each event's passages
+        # With each event's passages; the ranking kept under the filters.
+        page = ranked_page(filterset.qs, query, after, before, prefetch=False, kept_as=filterset.counts_key())
         groups = None  # in order of relevance, not of date
     else:
-        dated, undated = filterset.timeline_parts()
-        if query:
+
+        def parts():
+            dated, undated = filterset.timeline_parts()
+            if not query:
+                return dated, undated
             # Read with the page's events: the databases mark the matches of those rows only (PostgreSQL
             # after its sort and limit; SQLite, for at most search.MANY_MATCHES before its sort).
             passages = search.passage_annotations(query, filterset.qs.db)
-            dated, undated = [part.annotate(**passages) for part in dated], undated.annotate(**passages)
+            return [part.annotate(**passages) for part in dated], undated.annotate(**passages)
+
         page = timeline_page(
             filterset.qs,
             after,
             before,
             filtered=bool(filtered_by),
             sort=sort,
-            parts=(dated, undated),
+            parts=parts,
             # The chart counts these very events, and is read from the cache only under the version it counted.
             known_count=chart.figures.total,
             prefetch=False,  # set_item_html reads what its kept items lack
+            # Kept unless each event carries its passages: they are marked for this very page.
+            kept_as=None if query else filterset.counts_key(sorted_too=True),
         )
         if query:
             search.set_passages(page.events, filterset.qs.db)

@@ -49,6 +49,11 @@ def text_of(response):
     return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", "", html))).strip()
 
 
+def passages(response):
+    """The passages under a search's results, as HTML."""
+    return re.findall(r'<p class="passage">(.*?)</p>', html_of(response), re.S)
+
+
 def titles(response):
     """The event titles the page lists, in order."""
     found = re.findall(r'class="event-title"><a href="[^"]*">([^<]*)</a>', html_of(response))

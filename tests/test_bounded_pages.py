@@ -76,10 +76,9 @@ def test_a_list_that_fits_on_its_page_is_counted_from_the_page(client, django_as
         make_event(f"Meeting {number}", kind=Event.Kind.MEETING)
     client.get(TIMELINE, {"kind": "meeting"})  # fill the cache
 
-    # The archive's version (the chart and the menus' counts are kept under it), the dated events,
-    # the undated ones; their items are kept with their topics, participants and claims
-    # (events/event_items.py): no count.
-    with django_assert_num_queries(3):
+    # The archive's version, under which the chart, the menus' counts, the page's events and their
+    # items are kept (events/event_items.py): no count.
+    with django_assert_num_queries(1):
         response = client.get(TIMELINE, {"kind": "meeting"})
 
     assert summary(response) == "3 events · of the kind “Meeting”"

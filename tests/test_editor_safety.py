@@ -429,6 +429,38 @@ def spoil(name, value):
 WRONG_SHAPES = ["nonsense", 42, ("a", "b"), ({"1": "x"}, None), [1, 2], {1: 2}]
 
 
+def kept_columns(event, **changed):
+    """The columns paging.kept_events keeps for a page of just `event`, with `changed` columns as given."""
+    return tuple(changed.get(column, [getattr(event, column)]) for column in paging.EVENT_COLUMNS)
+
+
+@pytest.mark.parametrize(
+    "junk",
+    [
+        *WRONG_SHAPES,
+        "a column too few",
+        "a date as text",
+        "a title missing",
+    ],
+)
+def test_a_wrongly_shaped_page_of_events_in_the_cache_is_read_again(junk):
+    event = make_event("Lammy meets Wang Yi", date="2021-03-01")
+    spoilt = {
+        "a column too few": lambda: kept_columns(event)[:-1],
+        "a date as text": lambda: kept_columns(event, date_earliest=["2021-03-01"]),
+        "a title missing": lambda: kept_columns(event, title=[]),
+    }
+    junk = spoilt[junk]() if isinstance(junk, str) and junk in spoilt else junk
+    cache.set(paging.kept_events_key(("a page",), "default"), junk, version=caching.VERSION)
+
+    found = paging.kept_events(("a page",), lambda: list(models.Event.objects.all()), "default")
+    again = paging.kept_events(("a page",), lambda: pytest.fail("read again, though kept"), "default")
+
+    assert [(each.pk, each.title, each.date_earliest) for each in found + again] == [
+        (event.pk, "Lammy meets Wang Yi", datetime.date(2021, 3, 1))
+    ] * 2
+
+
 @pytest.mark.parametrize("junk", WRONG_SHAPES)
 def test_a_wrongly_shaped_topic_count_in_the_cache_is_counted_again(client, junk):
     topic = make_topic("Trade")

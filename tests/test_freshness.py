@@ -2,18 +2,21 @@
 and the event items (events/event_items.py) are keyed by the archive's version (events/freshness.py),
 which every change raises."""
 
+import re
+from html import unescape
+
 import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
 
 from diplo.middleware import PublicPageCacheMiddleware
-from events import merging
+from events import merging, paging
 from events.event_items import set_item_html
 from events.models import Event
 
 from .factories import cite, make_event, make_person, make_source, make_topic, take_part
-from .helpers import make_editor, text_of
+from .helpers import html_of, make_editor, passages, text_of, titles
 
 pytestmark = pytest.mark.django_db
 
@@ -249,3 +252,86 @@ def test_items_kept_are_not_read_again_with_their_participants_topics_and_claims
 
     assert again == first
     assert "Person 2" in first[2] and "Human rights" in first[2]
+
+
+# The events of a page kept, with the page's filters, its place and its order (paging.kept_events)
+
+MEETINGS_OF_2021 = {"date_from": "2021", "kind": "meeting"}  # in the canonical order: no redirect
+
+
+def test_a_filtered_page_asked_again_reads_only_the_archives_version_and_shows_the_same(client, django_assert_num_queries):
+    make_event("Lammy meets Wang Yi", date="2021-03-01")
+    make_event("Cleverly visits China", date="2021-05-01")
+    first = client.get(TIMELINE, MEETINGS_OF_2021)
+
+    with django_assert_num_queries(1):  # the archive's version
+        again = client.get(TIMELINE, MEETINGS_OF_2021)
+
+    assert titles(again) == titles(first) == ["Cleverly visits China", "Lammy meets Wang Yi"]
+
+
+def test_an_event_saved_into_or_out_of_a_kept_filtered_page_shows_on_the_next_request(client, caches):
+    make_event("Lammy meets Wang Yi", date="2021-03-01")
+    moved = make_event("Cleverly visits China", date="2021-05-01")
+    assert titles(seen_twice(client, f"{TIMELINE}?date_from=2021&kind=meeting")) == ["Cleverly visits China", "Lammy meets Wang Yi"]
+
+    make_event("Trade talks", date="2021-04-01")
+    moved.kind = Event.Kind.STATEMENT
+    moved.save()
+
+    assert titles(client.get(TIMELINE, MEETINGS_OF_2021)) == ["Trade talks", "Lammy meets Wang Yi"]
+
+
+def test_every_page_of_a_kept_list_follows_the_one_before_it_in_both_directions(client, monkeypatch):
+    monkeypatch.setattr(paging, "PER_PAGE", 2)
+    for day in range(1, 6):
+        make_event(f"Meeting {day}", date=f"2021-01-0{day}")
+
+    def pages(address):
+        """Each page's titles, from `address` along its "Older events" links, each page asked for twice."""
+        found = []
+        while address:
+            response = seen_twice(client, address)
+            found.append(titles(response))
+            address = next((link for link in re.findall(r'href="([^"]*)" rel="next"', html_of(response))), None)
+            address = address and TIMELINE + unescape(address)
+        return found
+
+    assert pages(f"{TIMELINE}?kind=meeting") == [["Meeting 5", "Meeting 4"], ["Meeting 3", "Meeting 2"], ["Meeting 1"]]
+    last = seen_twice(client, f"{TIMELINE}?kind=meeting&after={Event.objects.get(title='Meeting 2').pk}")
+    back = re.search(r'href="([^"]*)" rel="prev"', html_of(last)).group(1)
+    assert titles(seen_twice(client, TIMELINE + unescape(back))) == ["Meeting 3", "Meeting 2"]
+
+
+def test_a_search_asked_again_reads_only_the_archives_version_and_shows_the_same_passages(client, django_assert_num_queries):
+    make_event("Sanctions announced", date="2021-02-01", summary="The UK announced sanctions.")
+    make_event("Sanctions lifted", date="2021-03-01", summary="The sanctions were lifted.")
+    first = client.get(TIMELINE, {"q": "sanctions"})
+
+    with django_assert_num_queries(1):  # the archive's version
+        again = client.get(TIMELINE, {"q": "sanctions"})
+
+    assert titles(again) == titles(first) and len(titles(again)) == 2
+    assert passages(again) == passages(first)
+    assert any("<mark>sanctions</mark> were lifted" in passage for passage in passages(again))
+
+
+def test_a_search_in_date_order_shows_its_passages_every_time(client):
+    # Its events are read with their passages marked for them, so they are not kept: nor lost.
+    make_event("Sanctions announced", date="2021-02-01", summary="The UK announced sanctions.")
+    address = {"q": "sanctions", "sort": "oldest"}
+
+    first, again = client.get(TIMELINE, address), client.get(TIMELINE, address)
+
+    assert passages(again) == passages(first)
+    assert any("announced <mark>sanctions</mark>" in passage for passage in passages(again))
+
+
+def test_a_search_among_the_events_of_a_name_nobody_has_finds_nothing_every_time(client):
+    make_event("Sanctions announced", date="2021-02-01")
+    address = {"actor": "Boris Johnson", "q": "sanctions"}
+
+    for response in (client.get(TIMELINE, address), client.get(TIMELINE, address)):
+        assert response.status_code == 200
+        assert titles(response) == []
+        assert "No person or organization is called “Boris Johnson”" in text_of(response)

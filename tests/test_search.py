@@ -12,7 +12,7 @@ from events import paging, search
 from events.models import SpellingVariant
 
 from .factories import cite, make_event, make_source
-from .helpers import html_of, summary, text_of, titles
+from .helpers import html_of, passages, summary, text_of, titles
 
 pytestmark = pytest.mark.django_db
 
@@ -26,11 +26,6 @@ def found(client, text, **params):
 
 def error_of(response):
     return unescape(re.search(r'<ul class="errorlist" id="id_q_error"><li>(.*?)</li>', html_of(response)).group(1))
-
-
-def passages(response):
-    """The passages under the results, as HTML."""
-    return re.findall(r'<p class="passage">(.*?)</p>', html_of(response), re.S)
 
 
 def make_variant(term, *equivalents, note="Where it comes from."):

@@ -761,27 +761,55 @@ def capture(in_path, out_path):
         with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(record):
             response = client.get(page["url"])
         in_process_ms = (time.perf_counter() - started) * 1000
+        captured_sql = [entry["sql"] for entry in captured.captured_queries]  # before another request clears them
 
         queries, totals, ids = replay(connection, recorded, job)
         main = main_query(queries, page["table"])
+        # Datasette's peer runs the query that reads the page's rows. Where the page kept its events
+        # (events/paging.py, kept_events) and so read none, that is the query of a request that reads them.
+        peer_queries, peer_ids = (queries, ids) if main is not None else events_read_afresh(client, page["url"], connection, job)
+        peer = main_query(peer_queries, page["table"])
         for query in queries:
             query["median_ms"] = round(statistics.median(query["ms"]), 3) if query["ms"] else None
             del query["ms"]
         results[page["id"]] = {
             "status": response.status_code,
-            "queries": len(captured.captured_queries),
-            "captured_sql": [entry["sql"] for entry in captured.captured_queries],
+            "queries": len(captured_sql),
+            "captured_sql": captured_sql,
             "recorded": queries,
             "sql_ms": round(statistics.median(totals), 3) if totals else None,
             "sql_runs": len(totals),
             "in_process_ms": round(in_process_ms, 1),
             "main": main,
-            "main_ids": ids.get(id(queries[main])) if main is not None else None,
-            "main_sql_inlined": (inline_sqlite(queries[main]["sql"], queries[main]["params"])
-                                 if main is not None and vendor == "sqlite" else None),
+            "events_kept": main is None and peer is not None,
+            "main_ids": peer_ids.get(id(peer_queries[peer])) if peer is not None else None,
+            "main_sql": peer_queries[peer]["sql"] if peer is not None else None,
+            "main_sql_inlined": (inline_sqlite(peer_queries[peer]["sql"], peer_queries[peer]["params"])
+                                 if peer is not None and vendor == "sqlite" else None),
         }
     charts = {name: chart_alone(connection, query, job) for name, query in job["charts"].items()}
     Path(out_path).write_text(json.dumps({"vendor": vendor, "pages": results, "charts": charts}, default=str, indent=1))
+
+
+def events_read_afresh(client, url, connection, job):
+    """replay()'s queries and ids for a request of `url` that reads its events rather than take them
+    from the cache (events.paging.kept_events), as a page whose events are not yet kept does."""
+    from events import paging
+
+    kept_events, recorded = paging.kept_events, []
+
+    def record(execute, sql, params, many, context):
+        recorded.append((sql, params, many))
+        return execute(sql, params, many, context)
+
+    paging.kept_events = lambda inputs, read, using: read()
+    try:
+        with connection.execute_wrapper(record):
+            client.get(url)
+    finally:
+        paging.kept_events = kept_events
+    queries, _totals, ids = replay(connection, recorded, job)
+    return queries, ids
 
 
 def replay(connection, recorded, job):
@@ -1193,6 +1221,9 @@ def write_queries(database, pages, capture):
             lines.append(f"--- {index + 1}: {query['median_ms']} ms, {query['rows']} rows{main}")
             lines.append(query["sql"])
             lines.append(f"    params: {query['params']}")
+        if entry.get("events_kept"):
+            lines.append("--- the page's events were kept; read afresh, they are read by (Datasette's peer runs it):")
+            lines.append(entry["main_sql"])
         lines.append("")
     (RUN_DIR / f"queries-{database.kind}.txt").write_text("\n".join(lines))
 
@@ -1390,6 +1421,11 @@ def database_table(result, datasette, args):
             cached_cell((cached or {}).get(page["id"]), any_hit),
         ]) + " |")
     lines.append("")
+    kept = [page["name"] for page in pages if capture[page["id"]].get("events_kept")]
+    if kept:
+        lines += ["Pages served with their events kept (`events/paging.py`, `kept_events`): their queries and SQL "
+                  "are the served page's, and Datasette's peer runs the query that reads the events where they are "
+                  "not kept: " + "; ".join(kept) + ".", ""]
     target_mb = TARGET_MEMORY_MB[result["kind"]]
     memory = (f"Peak worker memory (VmHWM, the highest of the {result['workers_seen']} workers, page cache off): "
               + miss(f"{peak / 1024:,.0f} MB", peak / 1024 > target_mb) + f" (target: at most {target_mb} MB)")

@@ -767,7 +767,8 @@ def capture(in_path, out_path):
         main = main_query(queries, page["table"])
         # Datasette's peer runs the query that reads the page's rows. Where the page kept its events
         # (events/paging.py, kept_events) and so read none, that is the query of a request that reads them.
-        peer_queries, peer_ids = (queries, ids) if main is not None else events_read_afresh(client, page["url"], connection, job)
+        afresh = queries_with_events_read(client, page["url"], connection)
+        peer_queries, _, peer_ids = (queries, totals, ids) if main is not None else replay(connection, afresh, job)
         peer = main_query(peer_queries, page["table"])
         for query in queries:
             query["median_ms"] = round(statistics.median(query["ms"]), 3) if query["ms"] else None
@@ -781,7 +782,7 @@ def capture(in_path, out_path):
             "sql_runs": len(totals),
             "in_process_ms": round(in_process_ms, 1),
             "main": main,
-            "events_kept": main is None and peer is not None,
+            "events_kept": len(afresh) > len(recorded),
             "main_ids": peer_ids.get(id(peer_queries[peer])) if peer is not None else None,
             "main_sql": peer_queries[peer]["sql"] if peer is not None else None,
             "main_sql_inlined": (inline_sqlite(peer_queries[peer]["sql"], peer_queries[peer]["params"])
@@ -791,9 +792,10 @@ def capture(in_path, out_path):
     Path(out_path).write_text(json.dumps({"vendor": vendor, "pages": results, "charts": charts}, default=str, indent=1))
 
 
-def events_read_afresh(client, url, connection, job):
-    """replay()'s queries and ids for a request of `url` that reads its events rather than take them
-    from the cache (events.paging.kept_events), as a page whose events are not yet kept does."""
+def queries_with_events_read(client, url, connection):
+    """The queries, recorded as capture() records them, of a request of `url` that reads its events
+    rather than take them from the cache (events.paging.kept_events), as a page whose events are not
+    yet kept does."""
     from events import paging
 
     kept_events, recorded = paging.kept_events, []
@@ -808,8 +810,7 @@ def events_read_afresh(client, url, connection, job):
             client.get(url)
     finally:
         paging.kept_events = kept_events
-    queries, _totals, ids = replay(connection, recorded, job)
-    return queries, ids
+    return recorded
 
 
 def replay(connection, recorded, job):

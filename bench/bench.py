@@ -1222,9 +1222,11 @@ def write_queries(database, pages, capture):
             lines.append(f"--- {index + 1}: {query['median_ms']} ms, {query['rows']} rows{main}")
             lines.append(query["sql"])
             lines.append(f"    params: {query['params']}")
-        if entry.get("events_kept"):
+        if entry.get("events_kept") and entry.get("main_sql"):
             lines.append("--- the page's events were kept; read afresh, they are read by (Datasette's peer runs it):")
             lines.append(entry["main_sql"])
+        elif entry.get("events_kept"):
+            lines.append("--- the page's events were kept; read afresh, they are read by a UNION, which is not taken as a main query")
         lines.append("")
     (RUN_DIR / f"queries-{database.kind}.txt").write_text("\n".join(lines))
 

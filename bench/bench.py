@@ -46,7 +46,8 @@ Once step 2 has run on the SQLite file, it serves Datasette on that file, the pe
 own, bench/.venv-datasette, from bench/requirements.txt), until the end of the run, and step 3 of
 each database measures, beside each of Diplo's pages and the same way, its equivalent: its table
 view filtered and sorted like Diplo's list (the timeline newest first, the people by sort name,
-...), or Diplo's own main query run as a SQL query page, or its row page; for an API page, the
+...), or Diplo's own main query run as a SQL query page (for a page that kept its events, the query
+that reads them afresh: events/paging.py kept_events), or its row page; for an API page, the
 JSON of that page. The figures, marked against the targets of issue 13, go to bench/RESULTS.md,
 between two marker comments (the rest of the file is written by hand), and to
 bench/data/last-run/ in full, with every query. It prints how long it should take before it

@@ -48,6 +48,9 @@ def test_an_editor_makes_an_event_from_a_pasted_passage_and_finds_it_on_the_time
     expect(page.locator("mark.name-known", has_text="Wang Yi").first).to_be_visible()
 
     # Selecting words in the text fills the passage field (the little script); then the editor pastes instead.
+    # The script listens for selections once the page has loaded: a selection made before is not seen,
+    # which, on a loaded machine, left the field empty (the marks above are visible before it loads).
+    page.wait_for_load_state("load")
     page.locator("#source-text p", has_text="when the pair met on Friday").evaluate(
         """paragraph => {
             const range = document.createRange();

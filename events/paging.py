@@ -2,6 +2,7 @@
 paging), the shorter lists by page number, and counts that stay cheap however large the archive."""
 
 import datetime
+import functools
 import hashlib
 from dataclasses import dataclass
 
@@ -505,6 +506,8 @@ COLUMN_TYPES = {
 # An event's columns as kept_events keeps them, in the order Event.from_db takes them, and their shape
 # (caching.has_shape): a list of values of the column's type for each.
 EVENT_COLUMNS = tuple(field.attname for field in Event._meta.concrete_fields)
+# What an event read plainly holds: its columns and its state; anything else was added to it (an annotation).
+COLUMNS_AND_STATE = {*EVENT_COLUMNS, "_state"}
 KEPT_EVENTS_SHAPE = tuple(
     [COLUMN_TYPES[field.get_internal_type()] | None if field.null else COLUMN_TYPES[field.get_internal_type()]]
     for field in Event._meta.concrete_fields
@@ -537,10 +540,6 @@ def kept_events_key(inputs, using):
     return f"events-{hashlib.sha256(repr((inputs, EVENT_COLUMNS)).encode()).hexdigest()}-{freshness.current(using)}"
 
 
-# What an event read plainly holds: its columns and its state; anything else was added to it (an annotation).
-COLUMNS_AND_STATE = {*EVENT_COLUMNS, "_state"}
-
-
 @dataclass
 class DateTally:
     """How a date filter's events divide: those certainly in its range and those that only may be; and how
@@ -565,7 +564,10 @@ def tally_dates(page, certain, maybe, unplaced, filters=None):
         if isinstance(unplaced, Tally) and key:
             caching.keep(f"{key}-unplaced", unplaced.number + unplaced.more, TOTAL_COUNT_SECONDS)
         elif not isinstance(unplaced, Tally):
-            count = bounded_rows(unplaced()).count
+
+            def count():  # the queryset made only to be counted, as below
+                return bounded_rows(unplaced()).count()
+
             unplaced = bounded_tally(caching.kept(f"{key}-unplaced", int, count, TOTAL_COUNT_SECONDS) if key else count())
         return DateTally(Tally(len(page.events) - maybe_count), Tally(maybe_count), unplaced)
     numbers = caching.read(key, (int, int, int)) if key else None
@@ -643,17 +645,18 @@ def read_with_passages(pks, query, using):
     of the same search needs them unchanged. With them, the events are kept too (kept_events)."""
     key = f"passages-{hashlib.sha256(repr((query, pks)).encode()).hexdigest()}-{freshness.current(using)}"
     kept = caching.read(key, search.KEPT_SHAPE)
-    rows = Event.objects.using(using).filter(pk__in=pks)
 
     def in_order(rows):
         by_pk = {event.pk: event for event in rows}
         return [by_pk[pk] for pk in pks if pk in by_pk]
 
+    # The query is built only if the events are read: its condition on 50 numbers is not free to build.
+    rows = functools.partial(Event.objects.using(using).filter, pk__in=pks)
     if kept is not None:
-        shown = kept_events(("events-numbered", pks), lambda: in_order(rows), using)
+        shown = kept_events(("events-numbered", pks), lambda: in_order(rows()), using)
         search.set_kept_passages(shown, kept)
         return shown
-    shown = in_order(rows.annotate(**search.passage_annotations(query, using)))
+    shown = in_order(rows().annotate(**search.passage_annotations(query, using)))
     search.set_passages(shown, using)
     caching.keep(key, search.as_kept(shown), TOTAL_COUNT_SECONDS)
     keep_events(("events-numbered", pks), shown, using)  # their columns, without the passages' annotations

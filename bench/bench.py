@@ -753,13 +753,8 @@ def capture(in_path, out_path):
     for page in job["pages"]:
         client.get(page["url"])  # once first, so caches are as warm as a served page's
         recorded = []
-
-        def record(execute, sql, params, many, context, recorded=recorded):
-            recorded.append((sql, params, many))
-            return execute(sql, params, many, context)
-
         started = time.perf_counter()
-        with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(record):
+        with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(recording(recorded)):
             response = client.get(page["url"])
         in_process_ms = (time.perf_counter() - started) * 1000
         captured_sql = [entry["sql"] for entry in captured.captured_queries]  # before another request clears them
@@ -793,21 +788,26 @@ def capture(in_path, out_path):
     Path(out_path).write_text(json.dumps({"vendor": vendor, "pages": results, "charts": charts}, default=str, indent=1))
 
 
-def queries_with_events_read(client, url, connection):
-    """The queries, recorded as capture() records them, of a request of `url` that reads its events
-    rather than take them from the cache (events.paging.kept_events), as a page whose events are not
-    yet kept does."""
-    from events import paging
-
-    kept_events, recorded = paging.kept_events, []
+def recording(recorded):
+    """A database execute wrapper that appends each query's (sql, params, many) to `recorded`."""
 
     def record(execute, sql, params, many, context):
         recorded.append((sql, params, many))
         return execute(sql, params, many, context)
 
+    return record
+
+
+def queries_with_events_read(client, url, connection):
+    """The queries, recorded as capture() records them (`recording`), of a request of `url` that reads its events
+    rather than take them from the cache (events.paging.kept_events), as a page whose events are not
+    yet kept does."""
+    from events import paging
+
+    kept_events, recorded = paging.kept_events, []
     paging.kept_events = lambda inputs, read, using: read()
     try:
-        with connection.execute_wrapper(record):
+        with connection.execute_wrapper(recording(recorded)):
             client.get(url)
     finally:
         paging.kept_events = kept_events
@@ -871,14 +871,9 @@ def chart_alone(connection, query, job):
     if not filterset.is_valid():
         raise Failure(f"the chart's filters ?{query} are not valid: {filterset.errors}")
     recorded = []
-
-    def record(execute, sql, params, many, context):
-        recorded.append((sql, params, many))
-        return execute(sql, params, many, context)
-
     filterset.qs  # noqa: B018 - the filters' own lookups (the topic tree), not the chart's
     started = time.perf_counter()
-    with CaptureQueriesContext(connection), connection.execute_wrapper(record):
+    with CaptureQueriesContext(connection), connection.execute_wrapper(recording(recorded)):
         (rows, _), _ = chart.grouped_rows(filterset.qs_read_whole(), *filterset.date_range())  # ((rows, unplaced), version)
     in_django_ms = (time.perf_counter() - started) * 1000
     queries, totals, _ = replay(connection, recorded, job)
